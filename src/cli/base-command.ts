@@ -1,0 +1,63 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {EXIT, HatchError, isHatchError} from '../core/errors.js'
+
+type OclifError = Error & {exitCode?: number; oclif?: {exit?: number}; code?: string; suggestions?: string[]}
+
+/**
+ * Base of every hatch command that returns a result. It adds `--json`, renders HatchErrors the same way in
+ * every command, and keeps the documented exit code under `--json` (plain oclif exits 1 there: oclif/core#1423).
+ * Commands return a typed result or throw a HatchError; they never call `this.exit`.
+ */
+export abstract class HatchCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  /** Flags most commands share. Spread into a command's `flags`. */
+  static readonly configFlag = {
+    config: Flags.string({
+      description: "Path of the host's config file, instead of the path hatch finds for the host.",
+      helpValue: 'PATH',
+    }),
+  }
+
+  abstract override run(): Promise<T>
+
+  protected override async catch(err: OclifError): Promise<unknown> {
+    const exit = isHatchError(err) ? err.exitCode : (err.oclif?.exit ?? err.exitCode ?? EXIT.INTERNAL)
+    process.exitCode ??= exit
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(err))
+      return undefined
+    }
+    if (isHatchError(err)) {
+      this.logToStderr(renderError(err))
+      return undefined
+    }
+    if (err.oclif?.exit === undefined) {
+      // Not ours and not oclif's own usage error: a bug. Say so plainly; a stack only with DEBUG set.
+      this.logToStderr(`Error: ${err.message}\nThis is a bug in hatch. Run again with DEBUG=* for the stack trace, and report it.`)
+      if (process.env.DEBUG) this.logToStderr(err.stack ?? '')
+      return undefined
+    }
+    return super.catch(err as Interfaces.CommandError)
+  }
+
+  protected override toErrorJson(err: OclifError): unknown {
+    if (isHatchError(err)) return {error: err.toJSON()}
+    const exitCode = err.oclif?.exit ?? err.exitCode ?? EXIT.INTERNAL
+    const code = exitCode === EXIT.USAGE ? 'INVALID_ARGUMENT' : 'INTERNAL'
+    return {error: {code, exitCode, message: err.message, suggestions: err.suggestions ?? []}}
+  }
+
+  /** Writes human output; suppressed under --json (where the returned result is printed instead). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) this.log(text)
+  }
+}
+
+export function renderError(err: HatchError): string {
+  const lines = [`Error: ${err.message}`]
+  for (const s of err.suggestions) lines.push(`  Try this: ${s}`)
+  lines.push(`  (${err.code}, exit ${err.exitCode})`)
+  return lines.join('\n')
+}

@@ -1,0 +1,75 @@
+import {spawn} from 'node:child_process'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+export const RUN_JS = resolve(import.meta.dirname, '../../bin/run.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** stdout parsed as JSON (only when the command was run with --json). */
+  json: any
+}
+
+/**
+ * A sandbox for end-to-end tests: a temp dir that stands in for HOME (and every XDG/AppData variable), so a
+ * test can never read or write the real user's files. Call `cleanup` in afterEach.
+ */
+export interface Sandbox {
+  root: string
+  home: string
+  env: NodeJS.ProcessEnv
+  cleanup(): Promise<void>
+}
+
+export async function makeSandbox(prefix = 'hatch-test-'): Promise<Sandbox> {
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  const home = join(root, 'home')
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    USERPROFILE: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    HATCH_CONFIG_DIR: join(home, '.config', 'hatch'),
+    HATCH_DATA_DIR: join(home, '.local', 'share', 'hatch'),
+    HATCH_CACHE_DIR: join(home, '.cache', 'hatch'),
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+  }
+  const {mkdir} = await import('node:fs/promises')
+  await mkdir(home, {recursive: true})
+  return {root, home, env, cleanup: () => rm(root, {recursive: true, force: true})}
+}
+
+/** Runs the built CLI (`bin/run.js`) as a user would, with no terminal on stdin. */
+export function runCli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; input?: string}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [RUN_JS, ...args], {
+      cwd: options.cwd ?? options.env.HOME,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      let json: unknown
+      if (args.includes('--json')) {
+        try {
+          json = JSON.parse(stdout)
+        } catch {
+          json = undefined
+        }
+      }
+      resolvePromise({code, stdout, stderr, json})
+    })
+    child.stdin.end(options.input ?? '')
+  })
+}
