@@ -1,4 +1,4 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, type Interfaces} from '@oclif/core'
 
 import {EXIT, HatchError, isHatchError} from '../core/errors.js'
 
@@ -11,14 +11,6 @@ type OclifError = Error & {exitCode?: number; oclif?: {exit?: number}; code?: st
  */
 export abstract class HatchCommand<T> extends Command {
   static override enableJsonFlag = true
-
-  /** Flags most commands share. Spread into a command's `flags`. */
-  static readonly configFlag = {
-    config: Flags.string({
-      description: "Path of the host's config file, instead of the path hatch finds for the host.",
-      helpValue: 'PATH',
-    }),
-  }
 
   abstract override run(): Promise<T>
 

@@ -1,0 +1,18 @@
+import {Flags} from '@oclif/core'
+
+/** Flags shared by the backup commands. Booleans always have `default: false` (stack.md §3.5). */
+export const hostFlag = (required: boolean) =>
+  Flags.string({
+    description: 'Host id, e.g. claude-desktop, cursor, vscode (see `hatch mcp hosts`).',
+    helpValue: 'HOST',
+    required,
+  })
+
+export const configFlag = Flags.string({
+  description: "Path of the host's config file, instead of the one hatch finds for the host.",
+  helpValue: 'PATH',
+})
+
+export const yesFlag = Flags.boolean({char: 'y', default: false, description: 'Confirm without asking (needed when there is no terminal).'})
+
+export const dryRunFlag = Flags.boolean({default: false, description: 'Show what would change, and change nothing.'})

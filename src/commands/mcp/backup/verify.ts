@@ -1,0 +1,41 @@
+import {HatchCommand} from '../../../cli/base-command.js'
+import {openBackupStore} from '../../../cli/context.js'
+import {hostFlag} from '../../../cli/flags.js'
+import {renderTable} from '../../../cli/table.js'
+import {Flags} from '@oclif/core'
+import {parseBackupIdArgument} from '../../../core/backup/naming.js'
+import type {VerifyResult} from '../../../core/backup/store.js'
+import {EXIT} from '../../../core/errors.js'
+import {getHost} from '../../../core/hosts/registry.js'
+
+export interface VerifyOutput {
+  ok: boolean
+  checked: number
+  damaged: number
+  results: VerifyResult[]
+}
+
+export default class BackupVerify extends HatchCommand<VerifyOutput> {
+  static override summary = 'Recompute every backup checksum and report each backup as intact or damaged.'
+  static override description = `Exits ${EXIT.INTEGRITY} when any backup is damaged, missing, or has no recorded checksum.`
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --host claude-desktop --id 20261121_165100_123456 --json']
+
+  static override flags = {
+    host: hostFlag(false),
+    id: Flags.string({description: 'Check only this backup (needs --host).', dependsOn: ['host'], helpValue: 'ID'}),
+  }
+
+  async run(): Promise<VerifyOutput> {
+    const {flags} = await this.parse(BackupVerify)
+    if (flags.host !== undefined) getHost(flags.host)
+    const id = flags.id === undefined ? undefined : parseBackupIdArgument(flags.id, flags.host!)
+    const results = openBackupStore(this.config.version).verify(flags.host, id)
+    const damaged = results.filter((r) => r.status !== 'intact').length
+    const output: VerifyOutput = {ok: damaged === 0, checked: results.length, damaged, results}
+    this.out(renderTable(['HOST', 'ID', 'STATUS'], results.map((r) => [r.host, r.id, r.status.toUpperCase()]), 'No backups to verify.'))
+    this.out(output.ok ? `\nAll ${results.length} backups are intact.` : `\n${damaged} of ${results.length} backups are not intact.`)
+    if (!output.ok) process.exitCode = EXIT.INTEGRITY
+    return output
+  }
+}

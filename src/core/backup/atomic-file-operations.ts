@@ -1,0 +1,89 @@
+import * as nodeFs from 'node:fs'
+
+import {HatchError} from '../errors.js'
+import {atomicWriteFileSync, readIfExists, resolveWriteTarget, type AtomicWriteResult, type SyncFs} from '../fs/atomic-write.js'
+import {sha256} from '../fs/hash.js'
+import {withLock} from '../fs/lock.js'
+import type {BackupStore} from './store.js'
+import type {BackupInfo, BackupReason} from './schema.js'
+
+/** A config file as found under hatch's lock. */
+export interface LockedFile {
+  /** The path as named (may be a symlink). */
+  path: string
+  /** Where writes land: the symlink's final target. */
+  realPath: string
+  current: Buffer | null
+  currentSha256: string | null
+}
+
+export interface WriteOptions {
+  /** Throw to abort before the rename, e.g. parseConfig for the host's format. */
+  validate?: (bytes: Buffer) => void
+  /** SHA-256 of the content the new bytes were based on (null: the file must not exist). Default: as found. */
+  expectedSha256?: string | null
+  /** Mode for a file that does not exist yet. */
+  mode?: number
+  /** Skip the backup of the current content. Only for callers that made one themselves. */
+  skipBackup?: boolean
+  reason?: BackupReason
+}
+
+export interface WriteOutcome extends AtomicWriteResult {
+  /** The backup of the content that was replaced; null when the file was new or the caller opted out. */
+  backup: BackupInfo | null
+}
+
+export function conflictError(path: string): HatchError {
+  return new HatchError('CONFLICT', `${path} changed since hatch read it; hatch left it as it is.`, {
+    suggestions: ['Look at the file again (another program wrote it), then run the command again.'],
+  })
+}
+
+/**
+ * How hatch writes a host's config: under hatch's lock on the real path, after backing up the current
+ * content (the exact bytes it read), through an atomic, validated, hash-checked write (atomicWriteFileSync).
+ */
+export class AtomicFileOperations {
+  constructor(
+    readonly store: BackupStore,
+    private readonly fs: SyncFs = nodeFs,
+  ) {}
+
+  /** Runs `fn` with the file's current state while holding hatch's lock on its real path. */
+  async withLockedFile<T>(path: string, fn: (file: LockedFile) => Promise<T>): Promise<T> {
+    const realPath = resolveWriteTarget(path, this.fs)
+    return withLock(realPath, async () => {
+      const current = readIfExists(realPath, this.fs)
+      return fn({path, realPath, current, currentSha256: current === null ? null : sha256(current)})
+    })
+  }
+
+  /** Writes inside withLockedFile: no lock of its own, no backup. */
+  writeLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): AtomicWriteResult {
+    return atomicWriteFileSync(file.realPath, bytes, {
+      expectedSha256: options.expectedSha256 === undefined ? file.currentSha256 : options.expectedSha256,
+      fs: this.fs,
+      mode: options.mode,
+      validate: options.validate,
+    })
+  }
+
+  /** Inside withLockedFile: deletes a file hatch created, but only while it still holds what hatch wrote. */
+  removeLocked(file: LockedFile, writtenSha256: string): void {
+    const now = readIfExists(file.realPath, this.fs)
+    if (now === null) return
+    if (sha256(now) !== writtenSha256) throw conflictError(file.realPath)
+    this.fs.unlinkSync(file.realPath)
+  }
+
+  /** Lock, back up the current content, write atomically. */
+  async writeFile(host: string, path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<WriteOutcome> {
+    return this.withLockedFile(path, async (file) => {
+      if (options.expectedSha256 !== undefined && options.expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
+      const backup =
+        file.current === null || options.skipBackup ? null : await this.store.create(host, path, {bytes: file.current, reason: options.reason ?? 'pre-write'})
+      return {...this.writeLocked(file, bytes, options), backup}
+    })
+  }
+}

@@ -1,0 +1,74 @@
+import {HatchError, isHatchError} from '../errors.js'
+import type {AtomicWriteResult} from '../fs/atomic-write.js'
+import {conflictError, type AtomicFileOperations, type LockedFile, type WriteOptions} from './atomic-file-operations.js'
+import type {BackupInfo, BackupReason} from './schema.js'
+
+export interface OperationContext extends LockedFile {
+  /** The backup of the content before the operation (null when there was no file). */
+  backup: BackupInfo | null
+  /** Writes the file atomically; every write is undone if the operation fails later. */
+  write(bytes: Uint8Array, options?: Pick<WriteOptions, 'mode' | 'validate'>): AtomicWriteResult
+}
+
+export interface OperationOutcome<T> {
+  result: T
+  backup: BackupInfo | null
+}
+
+/**
+ * The pattern every mutating operation on a host config follows: under hatch's lock, back up the current
+ * content first (a failed backup fails the operation), run, and if a later step fails, put the original
+ * content back — unless another program has changed the file since, which is never overwritten.
+ */
+export abstract class BackupAwareOperation<T> {
+  protected abstract readonly reason: BackupReason
+
+  constructor(
+    protected readonly ops: AtomicFileOperations,
+    protected readonly host: string,
+    protected readonly path: string,
+  ) {}
+
+  /** The mutation itself. Throwing rolls back whatever it wrote. */
+  protected abstract apply(context: OperationContext): Promise<T>
+
+  /**
+   * @param expectedSha256 the content the caller planned against (null: no file); a change since is a CONFLICT.
+   */
+  async execute(expectedSha256?: string | null): Promise<OperationOutcome<T>> {
+    return this.ops.withLockedFile(this.path, async (file) => {
+      if (expectedSha256 !== undefined && expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
+      const backup = file.current === null ? null : await this.ops.store.create(this.host, this.path, {bytes: file.current, reason: this.reason})
+      let lastSha = file.currentSha256
+      const context: OperationContext = {
+        ...file,
+        backup,
+        write: (bytes, options = {}) => {
+          const written = this.ops.writeLocked(file, bytes, {...options, expectedSha256: lastSha})
+          lastSha = written.sha256
+          return written
+        },
+      }
+      try {
+        return {result: await this.apply(context), backup}
+      } catch (error) {
+        if (lastSha !== file.currentSha256) this.rollback(file, lastSha, backup, error)
+        throw error
+      }
+    })
+  }
+
+  private rollback(file: LockedFile, writtenSha: string | null, backup: BackupInfo | null, cause: unknown): void {
+    try {
+      if (file.current === null) {
+        if (writtenSha !== null) this.ops.removeLocked(file, writtenSha)
+      } else this.ops.writeLocked(file, file.current, {expectedSha256: writtenSha})
+    } catch (rollbackError) {
+      const why = isHatchError(cause) ? cause.message : String(cause)
+      throw new HatchError('IO_ERROR', `${why} Putting the previous content back failed too (${(rollbackError as Error).message}).`, {
+        cause,
+        suggestions: backup ? [`The previous content is safe in backup ${backup.id}: hatch mcp backup restore --host ${this.host} --id ${backup.id}`] : [],
+      })
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import {HatchError} from '../errors.js'
+import {unifiedDiff} from '../diff/unified.js'
+import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
+import {sha256} from '../fs/hash.js'
+import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
+import type {AtomicFileOperations} from './atomic-file-operations.js'
+import {BackupAwareOperation, type OperationContext} from './backup-aware-operation.js'
+import type {BackupInfo} from './schema.js'
+import type {BackupStore} from './store.js'
+
+export interface RestoreRequest {
+  host: string
+  format: ConfigFormat
+  /** A validated backup id; the newest backup when omitted. */
+  id?: string
+  /** Write here instead of the path the backup came from. */
+  to?: string
+  /** Restore a backup that does not parse in the host's format, or that has no recorded checksum. */
+  force?: boolean
+  /** Masks secrets in the diff (the default); pass an identity to show them. */
+  maskLine?: (line: string) => string
+}
+
+export interface RestorePlan {
+  host: string
+  format: ConfigFormat
+  backup: BackupInfo
+  bytes: Buffer
+  targetPath: string
+  /** SHA-256 of the target as it was when planned (null: no file); a change before execute is a conflict. */
+  currentSha256: string | null
+  /** Unified diff from the current file to the backup, secrets masked. Empty when they are the same. */
+  diff: string
+  force: boolean
+}
+
+export interface RestoreResult {
+  host: string
+  id: string
+  /** The path restored (as named; a symlink stays one). */
+  restoredPath: string
+  /** Where the bytes landed: the symlink's target, or the path itself. */
+  realPath: string
+  sha256: string
+  /** The backup of what was there before, so the restore can be undone; null when there was no file. */
+  preRestoreBackupId: string | null
+  changed: boolean
+}
+
+/**
+ * Everything a restore will do, computed without changing anything: which backup (checksum verified, content
+ * parsed in the host's format unless forced), where it goes, and the diff. `--dry-run` stops here.
+ */
+export function planRestore(store: BackupStore, request: RestoreRequest): RestorePlan {
+  const backup = request.id === undefined ? store.latest(request.host) : store.get(request.host, request.id)
+  const force = request.force ?? false
+  let bytes: Buffer
+  try {
+    bytes = store.readVerified(backup)
+  } catch (error) {
+    // A damaged backup is always refused; one that merely has no recorded checksum may be forced.
+    if (!(force && !backup.indexed)) throw error
+    bytes = readIfExists(backup.path) ?? Buffer.alloc(0)
+  }
+  if (!force) parseConfig(bytes, request.format, `Backup ${backup.id}`)
+  const targetPath = request.to ?? backup.sourcePath
+  if (targetPath === '') {
+    throw new HatchError('INVALID_ARGUMENT', `Backup ${backup.id} does not record where it came from.`, {
+      suggestions: ['Name the file to restore to with --to PATH.'],
+    })
+  }
+  const current = readIfExists(resolveWriteTarget(targetPath))
+  const diff = unifiedDiff(decodeConfig(current ?? ''), decodeConfig(bytes), current === null ? `${targetPath} (absent)` : targetPath, `backup ${backup.id}`, {
+    maskLine: request.maskLine,
+  })
+  return {host: request.host, format: request.format, backup, bytes, targetPath, currentSha256: current === null ? null : sha256(current), diff, force}
+}
+
+class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: string; changed: boolean}> {
+  protected readonly reason = 'pre-restore' as const
+
+  constructor(
+    ops: AtomicFileOperations,
+    private readonly plan: RestorePlan,
+  ) {
+    super(ops, plan.host, plan.targetPath)
+  }
+
+  protected async apply(context: OperationContext): Promise<{sha256: string; realPath: string; changed: boolean}> {
+    const {bytes, format, force, backup} = this.plan
+    if (context.currentSha256 === backup.sha256) return {sha256: backup.sha256, realPath: context.realPath, changed: false}
+    const written = context.write(bytes, {
+      mode: backup.sourceMode,
+      validate: force ? undefined : (b) => parseConfig(b, format, `The restored copy of backup ${backup.id}`),
+    })
+    // Read back what the host will read: anything but the backup's bytes undoes the restore.
+    const landed = readIfExists(context.realPath)
+    if (landed === null || sha256(landed) !== backup.sha256) {
+      throw new HatchError('IO_ERROR', `After restoring backup ${backup.id}, ${context.realPath} did not hold the backup's content; the previous content was put back.`)
+    }
+    return {sha256: written.sha256, realPath: context.realPath, changed: true}
+  }
+}
+
+/**
+ * Restores a planned backup: under hatch's lock, backs up the current file (even an unparseable one), then
+ * writes the backup atomically to the target, keeping its mode and writing through a symlink.
+ * @throws HatchError CONFLICT when the target changed after the plan was made.
+ */
+export async function executeRestore(ops: AtomicFileOperations, plan: RestorePlan): Promise<RestoreResult> {
+  const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256)
+  return {
+    host: plan.host,
+    id: plan.backup.id,
+    restoredPath: plan.targetPath,
+    realPath: result.realPath,
+    sha256: result.sha256,
+    preRestoreBackupId: backup?.id ?? null,
+    changed: result.changed,
+  }
+}

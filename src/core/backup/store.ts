@@ -1,0 +1,416 @@
+import * as nodeFs from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {basename, dirname, join, relative, resolve} from 'node:path'
+
+import {HatchError, errnoCode, fsError} from '../errors.js'
+import {atomicWriteFileSync, fsyncDirectory, type SyncFs} from '../fs/atomic-write.js'
+import {sha256} from '../fs/hash.js'
+import {withLock} from '../fs/lock.js'
+import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
+import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
+
+export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fdatasyncSync' | 'linkSync' | 'mkdirSync' | 'readdirSync' | 'readSync'>
+
+export interface BackupStoreOptions {
+  /** The store's root, `~/.hatch/mcp_host_config_backups` by default (resolved by the caller). */
+  root: string
+  /** Recorded in every backup. */
+  hatchVersion: string
+  fs?: StoreFs
+}
+
+export interface CreateBackupOptions {
+  /** The content to store; read from `sourcePath` when omitted. Callers that hold the config's lock pass what they read. */
+  bytes?: Buffer
+  reason?: BackupReason
+}
+
+export type VerifyStatus = 'intact' | 'damaged' | 'missing' | 'unrecorded'
+
+export interface VerifyResult {
+  host: string
+  id: string
+  path: string
+  status: VerifyStatus
+  expectedSha256: string | null
+  actualSha256: string | null
+}
+
+const INDEX = 'index.jsonl'
+const LOCK = '.lock'
+const DIR_MODE = 0o700
+const FILE_MODE = 0o600
+
+/**
+ * The host-config backup store (docs/backup-store.md):
+ * `<root>/<host>/<config file name>.<host>.<YYYYMMDD_HHMMSS_ffffff>`, folders 0700 and files 0600, with one
+ * `index.jsonl` per host recording each backup's checksum and origin, so listing never reads backup content.
+ *
+ * Every change to a host's folder happens under that folder's hatch lock. Ids grow strictly within a host
+ * (even if the clock steps back), a backup file is published with link(2), which never replaces an existing
+ * name, and its content is checked against its SHA-256 before it is published.
+ */
+export class BackupStore {
+  readonly root: string
+  private readonly version: string
+  private readonly fs: StoreFs
+
+  constructor(options: BackupStoreOptions) {
+    this.root = resolve(options.root)
+    this.version = options.hatchVersion
+    this.fs = options.fs ?? nodeFs
+  }
+
+  hostDir(host: string): string {
+    assertHostId(host)
+    return join(this.root, host)
+  }
+
+  /** Backs up the bytes of `sourcePath` (or the given bytes) for `host`. */
+  async create(host: string, sourcePath: string, options: CreateBackupOptions = {}): Promise<BackupInfo> {
+    const dir = this.hostDir(host)
+    const source = resolve(sourcePath)
+    const {realPath, mode, bytes} = this.readSource(source, options.bytes)
+    const digest = sha256(bytes)
+    this.ensureDir(dir)
+    return withLock(join(dir, INDEX), async () => {
+      const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
+      try {
+        this.writeSynced(tmp, bytes)
+        const readBack = this.fs.readFileSync(tmp)
+        if (sha256(readBack) !== digest) {
+          throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
+            suggestions: ['Check the disk for errors and try again.'],
+          })
+        }
+        let us = this.nextMicros(dir)
+        let fileName: string
+        for (;;) {
+          fileName = backupFileName(basename(source), host, idFromMicros(us))
+          try {
+            this.fs.linkSync(tmp, join(dir, fileName))
+            break
+          } catch (error) {
+            if (errnoCode(error) !== 'EEXIST') throw error
+            us += 1n
+          }
+        }
+        this.fs.unlinkSync(tmp)
+        fsyncDirectory(dir, this.fs)
+        const record: BackupRecord = {
+          id: idFromMicros(us),
+          host,
+          fileName,
+          createdAt: isoFromMicros(us),
+          sha256: digest,
+          size: bytes.byteLength,
+          sourcePath: source,
+          sourceRealPath: realPath,
+          sourceMode: mode,
+          reason: options.reason ?? 'manual',
+          hatchVersion: this.version,
+        }
+        this.appendIndex(dir, record)
+        return {...record, path: join(dir, fileName), indexed: true}
+      } catch (error) {
+        try {
+          this.fs.unlinkSync(tmp)
+        } catch {
+          // Already published or never created.
+        }
+        throw fsError(error, 'write a backup in', dir)
+      }
+    }, {lockfilePath: join(dir, LOCK)})
+  }
+
+  /** The hosts that have a backup folder. */
+  hosts(): string[] {
+    let names: string[]
+    try {
+      names = this.fs.readdirSync(this.root)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return []
+      throw fsError(error, 'read the backup folder', this.root)
+    }
+    return names.filter((n) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(n)).sort()
+  }
+
+  /** A host's backups, newest first (or every host's, when `host` is omitted). Reads the index, not the backups. */
+  list(host?: string): BackupInfo[] {
+    if (host === undefined) return this.hosts().flatMap((h) => this.list(h))
+    const dir = this.hostDir(host)
+    let names: string[]
+    try {
+      names = this.fs.readdirSync(dir)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return []
+      throw fsError(error, 'read the backup folder', dir)
+    }
+    const present = new Set(names)
+    const backups: BackupInfo[] = []
+    const indexed = new Set<string>()
+    for (const record of this.readIndex(dir)) {
+      indexed.add(record.fileName)
+      if (present.has(record.fileName)) backups.push({...record, path: join(dir, record.fileName), indexed: true})
+    }
+    for (const name of names) {
+      if (!indexed.has(name)) {
+        const info = this.unindexed(dir, host, name)
+        if (info) backups.push(info)
+      }
+    }
+    return backups.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+  }
+
+  /** One backup of a host. @throws HatchError BACKUP_NOT_FOUND */
+  get(host: string, id: string): BackupInfo {
+    const found = this.list(host).find((b) => b.id === id)
+    if (!found) {
+      throw new HatchError('BACKUP_NOT_FOUND', `Host ${host} has no backup with id ${id}.`, {
+        suggestions: [`Run \`hatch mcp backup list --host ${host}\` to see its backups.`],
+      })
+    }
+    return found
+  }
+
+  /** The newest backup of a host. @throws HatchError BACKUP_NOT_FOUND */
+  latest(host: string): BackupInfo {
+    const newest = this.list(host)[0]
+    if (!newest) {
+      throw new HatchError('BACKUP_NOT_FOUND', `Host ${host} has no backups yet.`, {
+        suggestions: [`Make one with \`hatch mcp backup create --host ${host}\`.`],
+      })
+    }
+    return newest
+  }
+
+  /**
+   * A backup's bytes, after checking them against the recorded SHA-256.
+   * @throws HatchError CHECKSUM_MISMATCH when the backup is damaged or has no recorded checksum.
+   */
+  readVerified(backup: BackupInfo): Buffer {
+    let bytes: Buffer
+    try {
+      bytes = this.fs.readFileSync(backup.path)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        throw new HatchError('BACKUP_NOT_FOUND', `Backup ${backup.id} of ${backup.host} has disappeared from ${backup.path}.`)
+      }
+      throw fsError(error, 'read the backup', backup.path)
+    }
+    if (!backup.indexed) {
+      throw new HatchError('CHECKSUM_MISMATCH', `Backup ${backup.id} of ${backup.host} has no recorded checksum, so hatch cannot tell whether it is intact.`, {
+        suggestions: ['Restore it with --force if you are sure of its content, or choose another backup.'],
+      })
+    }
+    const actual = sha256(bytes)
+    if (actual !== backup.sha256) {
+      throw new HatchError('CHECKSUM_MISMATCH', `Backup ${backup.id} of ${backup.host} is damaged: its SHA-256 is ${actual}, but ${backup.sha256} was recorded.`, {
+        suggestions: ['Choose another backup (`hatch mcp backup list`), and check the disk: backups do not change on their own.'],
+      })
+    }
+    return bytes
+  }
+
+  /** Recomputes the checksum of each backup of `host` (or every host), optionally only the one with `id`. */
+  verify(host?: string, id?: string): VerifyResult[] {
+    const hosts = host === undefined ? this.hosts() : [host]
+    const results: VerifyResult[] = []
+    for (const h of hosts) {
+      const dir = this.hostDir(h)
+      const listed = this.list(h)
+      const present = new Set(listed.map((b) => b.fileName))
+      for (const record of this.readIndex(dir)) {
+        if (!present.has(record.fileName) && (id === undefined || record.id === id)) {
+          results.push({host: h, id: record.id, path: join(dir, record.fileName), status: 'missing', expectedSha256: record.sha256, actualSha256: null})
+        }
+      }
+      for (const b of listed) {
+        if (id !== undefined && b.id !== id) continue
+        if (!b.indexed) {
+          results.push({host: h, id: b.id, path: b.path, status: 'unrecorded', expectedSha256: null, actualSha256: b.sha256})
+          continue
+        }
+        let actual: string | null = null
+        try {
+          actual = sha256(this.fs.readFileSync(b.path))
+        } catch (error) {
+          if (errnoCode(error) !== 'ENOENT') throw fsError(error, 'read the backup', b.path)
+        }
+        const status: VerifyStatus = actual === null ? 'missing' : actual === b.sha256 ? 'intact' : 'damaged'
+        results.push({host: h, id: b.id, path: b.path, status, expectedSha256: b.sha256, actualSha256: actual})
+      }
+    }
+    if (id !== undefined && host !== undefined && results.length === 0) this.get(host, id)
+    return results
+  }
+
+  /**
+   * Deletes exactly the given backups of `host` (the list a plan showed) and drops their index records.
+   * Returns the ids deleted; one already gone counts as deleted.
+   */
+  async delete(host: string, ids: readonly string[]): Promise<string[]> {
+    const dir = this.hostDir(host)
+    if (ids.length === 0) return []
+    const doomed = new Set(ids)
+    return withLock(join(dir, INDEX), async () => {
+      const byId = new Map(this.list(host).map((b) => [b.id, b]))
+      const deleted: string[] = []
+      for (const id of ids) {
+        const b = byId.get(id)
+        if (b) {
+          try {
+            this.fs.unlinkSync(b.path)
+          } catch (error) {
+            if (errnoCode(error) !== 'ENOENT') throw fsError(error, 'delete the backup', b.path)
+          }
+        }
+        deleted.push(id)
+      }
+      const kept = this.readIndex(dir).filter((r) => !doomed.has(r.id))
+      const text = kept.map((r) => `${JSON.stringify(r)}\n`).join('')
+      atomicWriteFileSync(join(dir, INDEX), Buffer.from(text), {mode: FILE_MODE, fs: this.fs})
+      return deleted
+    }, {lockfilePath: join(dir, LOCK)})
+  }
+
+  private readSource(source: string, given: Buffer | undefined): {realPath: string; mode: number; bytes: Buffer} {
+    try {
+      const realPath = this.fs.realpathSync(source)
+      const st = this.fs.statSync(realPath)
+      if (st.isDirectory()) {
+        throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
+      }
+      return {realPath, mode: st.mode & 0o7777, bytes: given ?? this.fs.readFileSync(realPath)}
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${source}, so there is nothing to back up.`, {
+          cause: error,
+          suggestions: ['Run `hatch mcp hosts` to see where hatch looks, or name the file with --config PATH.'],
+        })
+      }
+      throw fsError(error, 'read the config file', source)
+    }
+  }
+
+  private ensureDir(dir: string): void {
+    try {
+      const hatchHome = dirname(this.root)
+      const firstCreated = this.fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})
+      // mkdir's mode is filtered by the umask and ignored for folders that already exist, so set it explicitly
+      // on the store's own folders. The hatch home is tightened only when hatch made it: HATCH_HOME may name a
+      // folder the user owns for other reasons.
+      const ours = [this.root, dir]
+      if (firstCreated !== undefined && !relative(firstCreated, hatchHome).startsWith('..')) ours.unshift(hatchHome)
+      for (const d of ours) this.fs.chmodSync(d, DIR_MODE)
+    } catch (error) {
+      throw fsError(error, 'create the backup folder', dir)
+    }
+  }
+
+  private writeSynced(path: string, bytes: Uint8Array): void {
+    const fd = this.fs.openSync(path, 'wx', FILE_MODE)
+    try {
+      let offset = 0
+      while (offset < bytes.byteLength) offset += this.fs.writeSync(fd, bytes, offset, bytes.byteLength - offset)
+      this.fs.fchmodSync(fd, FILE_MODE)
+      this.fs.fsyncSync(fd)
+    } finally {
+      this.fs.closeSync(fd)
+    }
+  }
+
+  /** Microseconds for the next id: now, or one past the host's newest id if the clock is behind it. */
+  private nextMicros(dir: string): bigint {
+    const now = nowMicros()
+    const last = this.lastIndexedId(dir)
+    const lastUs = last === undefined ? undefined : microsFromId(last)
+    return lastUs !== undefined && lastUs >= now ? lastUs + 1n : now
+  }
+
+  private lastIndexedId(dir: string): string | undefined {
+    // Only the tail of the index is read: creating a backup costs the same with 10 or 10,000 backups.
+    let fd: number
+    try {
+      fd = this.fs.openSync(join(dir, INDEX), 'r')
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw error
+    }
+    try {
+      const size = this.fs.statSync(join(dir, INDEX)).size
+      const length = Math.min(size, 8192)
+      const buf = Buffer.alloc(length)
+      this.fs.readSync(fd, buf, 0, length, size - length)
+      const lines = buf.toString('utf8').split('\n').filter(Boolean)
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const m = /"id":"(\d{8}_\d{6}_\d{6})"/.exec(lines[i]!)
+        if (m) return m[1]
+      }
+      return undefined
+    } finally {
+      this.fs.closeSync(fd)
+    }
+  }
+
+  private appendIndex(dir: string, record: BackupRecord): void {
+    // One write(2) of one line with O_APPEND; fdatasync so the checksum is as durable as the backup.
+    const fd = this.fs.openSync(join(dir, INDEX), 'a', FILE_MODE)
+    try {
+      this.fs.writeSync(fd, `${JSON.stringify(record)}\n`)
+      this.fs.fdatasyncSync(fd)
+    } finally {
+      this.fs.closeSync(fd)
+    }
+  }
+
+  private readIndex(dir: string): BackupRecord[] {
+    let text: string
+    try {
+      text = this.fs.readFileSync(join(dir, INDEX), 'utf8')
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return []
+      throw fsError(error, 'read the backup index', join(dir, INDEX))
+    }
+    const records: BackupRecord[] = []
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      // A line that does not parse (a write torn by a crash) is skipped: its backup shows as unindexed.
+      try {
+        const parsed = BackupRecord.safeParse(JSON.parse(line))
+        if (parsed.success) records.push(parsed.data)
+      } catch {
+        continue
+      }
+    }
+    return records
+  }
+
+  private unindexed(dir: string, host: string, name: string): BackupInfo | undefined {
+    const parts = parseBackupFileName(name, host)
+    const us = parts && microsFromId(parts.id)
+    if (!parts || us === undefined) return undefined
+    const path = join(dir, name)
+    let bytes: Buffer
+    try {
+      bytes = this.fs.readFileSync(path)
+    } catch {
+      return undefined
+    }
+    return {
+      id: parts.id,
+      host,
+      fileName: name,
+      createdAt: isoFromMicros(us),
+      sha256: sha256(bytes),
+      size: bytes.byteLength,
+      sourcePath: '',
+      sourceRealPath: '',
+      sourceMode: FILE_MODE,
+      reason: 'manual',
+      hatchVersion: 'unknown',
+      path,
+      indexed: false,
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import * as nodeFs from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {basename, dirname, isAbsolute, join, resolve} from 'node:path'
+
+import {HatchError, errnoCode, fsError} from '../errors.js'
+import {sha256} from './hash.js'
+
+/**
+ * The synchronous file-system calls the writer uses. Tests pass a wrapper that fails a chosen step
+ * (the way write-file-atomic's own tests do); production uses node:fs.
+ */
+export type SyncFs = Pick<
+  typeof nodeFs,
+  | 'chmodSync'
+  | 'chownSync'
+  | 'closeSync'
+  | 'fchmodSync'
+  | 'fsyncSync'
+  | 'lstatSync'
+  | 'openSync'
+  | 'readFileSync'
+  | 'readlinkSync'
+  | 'realpathSync'
+  | 'renameSync'
+  | 'statSync'
+  | 'unlinkSync'
+  | 'writeSync'
+>
+
+export interface AtomicWriteOptions {
+  /**
+   * SHA-256 of the content the new bytes were derived from, or null when the file must not exist.
+   * Re-checked just before the rename: if another program changed the file meanwhile, nothing is written.
+   * When omitted, the content found at the start of this call is the expectation.
+   */
+  expectedSha256?: string | null
+  /** Called with the bytes read back from the synced temp file; throw to abort (nothing is written). */
+  validate?: (bytes: Buffer) => void
+  /** Mode of a file that does not exist yet (an existing file keeps its own). Default 0o600. */
+  mode?: number
+  fs?: SyncFs
+}
+
+export interface AtomicWriteResult {
+  /** The path that was written: the symlink's final target when `path` is a symlink. */
+  realPath: string
+  sha256: string
+  size: number
+  /** SHA-256 of the content that was replaced, or null when the file was created. */
+  previousSha256: string | null
+}
+
+/**
+ * Where a write to `path` must land so that a symlink stays a symlink: the final target of the link chain
+ * (even when that target does not exist yet), else `path` itself with its directory resolved.
+ */
+export function resolveWriteTarget(path: string, fs: SyncFs = nodeFs): string {
+  let current = resolve(path)
+  for (let hops = 0; hops < 40; hops++) {
+    let isLink: boolean
+    try {
+      isLink = fs.lstatSync(current).isSymbolicLink()
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw fsError(error, 'inspect', current)
+      // A file that does not exist yet: resolve its directory, keep its name.
+      try {
+        return join(fs.realpathSync(dirname(current)), basename(current))
+      } catch (dirError) {
+        throw fsError(dirError, 'find the folder of', current)
+      }
+    }
+    if (!isLink) return fs.realpathSync(current)
+    const target = fs.readlinkSync(current)
+    current = isAbsolute(target) ? target : resolve(dirname(current), target)
+  }
+  throw new HatchError('INVALID_ARGUMENT', `${path} is a chain of more than 40 symlinks (or a loop).`, {
+    suggestions: ['Point hatch at the real file with --config PATH.'],
+  })
+}
+
+/** Reads a file, or returns null when it does not exist. */
+export function readIfExists(path: string, fs: Pick<SyncFs, 'readFileSync'> = nodeFs): Buffer | null {
+  try {
+    return fs.readFileSync(path)
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null
+    throw fsError(error, 'read', path)
+  }
+}
+
+function conflict(path: string): HatchError {
+  return new HatchError('CONFLICT', `${path} was changed by another program while hatch was writing it; hatch left it as it is.`, {
+    suggestions: ['Close the application that edits this file (or wait for it), then run the command again.'],
+  })
+}
+
+/** fsyncs a folder so a rename or link in it survives a crash (a no-op where the OS cannot). */
+export function fsyncDirectory(dir: string, fs: SyncFs): void {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(dir, 'r')
+    fs.fsyncSync(fd)
+  } catch (error) {
+    // Windows cannot open or fsync a directory; the rename itself is what matters there.
+    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL'].includes(errnoCode(error) ?? '')) throw fsError(error, 'sync the folder', dir)
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+function renameWithRetry(from: string, to: string, fs: SyncFs): void {
+  // On Windows a rename over a file another process has open fails with EPERM/EACCES/EBUSY for a moment.
+  const retryable = process.platform === 'win32' ? ['EPERM', 'EACCES', 'EBUSY'] : []
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.renameSync(from, to)
+      return
+    } catch (error) {
+      if (attempt >= 20 || !retryable.includes(errnoCode(error) ?? '')) throw error
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25 * (attempt + 1))
+    }
+  }
+}
+
+function writeAll(fd: number, data: Uint8Array, fs: SyncFs): void {
+  let offset = 0
+  while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset)
+}
+
+/**
+ * Replaces a file's content the way a careful tool must: a unique temp file in the same folder, written and
+ * fsynced, read back and validated, the target's hash re-checked, renamed over the target, the folder fsynced.
+ * The target keeps its mode (and owner, when running as root); a symlinked target is written through, so the
+ * link stays a link. On any failure the temp file is removed and the target is untouched.
+ *
+ * Cross-process exclusion is the caller's job (see withLock); the hash re-check catches programs that ignore it.
+ */
+export function atomicWriteFileSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): AtomicWriteResult {
+  const fs = options.fs ?? nodeFs
+  const realPath = resolveWriteTarget(path, fs)
+  const current = readIfExists(realPath, fs)
+  const currentSha = current === null ? null : sha256(current)
+  const expected = options.expectedSha256 === undefined ? currentSha : options.expectedSha256
+  if (expected !== currentSha) throw conflict(realPath)
+
+  let mode = options.mode ?? 0o600
+  let owner: {uid: number; gid: number} | undefined
+  if (current !== null) {
+    const st = fs.statSync(realPath)
+    mode = st.mode & 0o7777
+    owner = {uid: st.uid, gid: st.gid}
+  }
+
+  const dir = dirname(realPath)
+  const tmp = join(dir, `.${basename(realPath)}.${process.pid}.${randomBytes(6).toString('hex')}.hatch-tmp`)
+  let tmpCreated = false
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600)
+    tmpCreated = true
+    try {
+      writeAll(fd, data, fs)
+      fs.fchmodSync(fd, mode)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+    if (owner && process.getuid?.() === 0) fs.chownSync(tmp, owner.uid, owner.gid)
+
+    const written = fs.readFileSync(tmp)
+    const newSha = sha256(written)
+    if (newSha !== sha256(data)) {
+      throw new HatchError('IO_ERROR', `The temporary copy of ${realPath} did not read back as written; nothing was changed.`, {
+        suggestions: ['Check the disk for errors and try again.'],
+      })
+    }
+    options.validate?.(written)
+
+    const now = readIfExists(realPath, fs)
+    if ((now === null ? null : sha256(now)) !== expected) throw conflict(realPath)
+
+    renameWithRetry(tmp, realPath, fs)
+    tmpCreated = false
+    fsyncDirectory(dir, fs)
+    return {realPath, sha256: newSha, size: written.byteLength, previousSha256: currentSha}
+  } catch (error) {
+    if (tmpCreated) {
+      try {
+        fs.unlinkSync(tmp)
+      } catch {
+        // Best effort: the temp name is unique and hidden, and never mistaken for the config.
+      }
+    }
+    throw fsError(error, 'write', realPath)
+  }
+}
