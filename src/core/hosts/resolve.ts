@@ -1,0 +1,289 @@
+import {readdir, stat} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import nodePath from 'node:path'
+import {z} from 'zod'
+
+import {errnoCode, HatchError} from '../errors.js'
+import {ConfigFormat} from '../formats/parse.js'
+import {getHost, HOSTS, type HostEntry, type HostPlatform, type Placeholder, templatesFor} from './registry.js'
+
+/** Where and as whom hatch runs. Injected so tests can resolve Windows paths on Linux without touching the real home. */
+export interface HostEnvironment {
+  platform: NodeJS.Platform
+  home: string
+  env: Record<string, string | undefined>
+  /** Base for a relative `--config`; defaults to process.cwd(). */
+  cwd?: string
+}
+
+/** The little of the file system resolution needs (node:fs/promises, memfs `vol.promises`, or a fake). */
+export interface HostFs {
+  stat(path: string): Promise<{isFile(): boolean; isDirectory(): boolean; dev?: number | bigint; ino?: number | bigint}>
+  readdir(path: string): Promise<string[]>
+}
+
+export const nodeHostFs: HostFs = {stat: (p) => stat(p), readdir: (p) => readdir(p)}
+
+export function currentHostEnvironment(): HostEnvironment {
+  return {platform: process.platform, home: homedir(), env: {...process.env}, cwd: process.cwd()}
+}
+
+export const HostStatus = z.enum(['present', 'ambiguous', 'app-only', 'absent'])
+export type HostStatus = z.infer<typeof HostStatus>
+
+export const ResolvedHost = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  format: ConfigFormat,
+  serversKey: z.string(),
+  sharedState: z.boolean(),
+  status: HostStatus,
+  /** The existing file; when none exists, the default candidate; null when ambiguous or no location is known. */
+  path: z.string().nullable(),
+  candidates: z.array(z.object({path: z.string(), exists: z.boolean()})),
+  warnings: z.array(z.string()),
+})
+export type ResolvedHost = z.infer<typeof ResolvedHost>
+
+type PathApi = typeof nodePath.posix
+type Probe = {kind: 'file' | 'dir' | 'none'; id?: string} | {kind: 'error'; message: string}
+
+/** Per-resolution state: the platform's path flavour, the fs, and the warnings collected so far. */
+class Resolver {
+  readonly platform: HostPlatform
+  readonly path: PathApi
+  readonly warnings: string[] = []
+
+  constructor(readonly hostEnv: HostEnvironment, readonly fs: HostFs) {
+    const p = hostEnv.platform
+    this.platform = p === 'win32' || p === 'darwin' ? p : 'linux'
+    this.path = this.platform === 'win32' ? nodePath.win32 : nodePath.posix
+  }
+
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message)
+  }
+
+  /** An environment variable; case-insensitive on Windows; empty counts as unset. */
+  env(name: string): string | undefined {
+    const {env} = this.hostEnv
+    const key = this.platform === 'win32' ? Object.keys(env).find((k) => k.toUpperCase() === name) : name
+    const value = key === undefined ? undefined : env[key]
+    return value === '' ? undefined : value
+  }
+
+  clean(p: string): string {
+    const n = this.path.normalize(p)
+    return n.length > this.path.parse(n).root.length && n.endsWith(this.path.sep) ? n.slice(0, -1) : n
+  }
+
+  /** An absolute override from the environment, or the fallback (with a warning when the value is not absolute). */
+  private override(name: string, fallback: string, probeBoth = false): string[] {
+    const value = this.env(name)
+    if (value === undefined) return [fallback]
+    if (!this.path.isAbsolute(value)) {
+      this.warn(`${name} is "${value}", which is not an absolute path; ignored it and used ${fallback}.`)
+      return [fallback]
+    }
+    return probeBoth ? this.dedupe([this.clean(value), fallback]) : [this.clean(value)]
+  }
+
+  placeholder(name: Placeholder): string[] {
+    const {home} = this.hostEnv
+    const j = (...s: string[]) => this.path.join(home, ...s)
+    switch (name) {
+      case 'home': return [this.clean(home)]
+      case 'xdgConfig': return this.override('XDG_CONFIG_HOME', j('.config'), true)
+      case 'appData': return this.override('APPDATA', j('AppData', 'Roaming'))
+      case 'localAppData': return this.override('LOCALAPPDATA', j('AppData', 'Local'))
+      case 'claudeConfigDir': return this.override('CLAUDE_CONFIG_DIR', this.clean(home))
+      case 'codexHome': return this.override('CODEX_HOME', j('.codex'))
+    }
+  }
+
+  /** Same path twice (case-insensitively on Windows) counts once. */
+  dedupe(paths: string[]): string[] {
+    const key = (p: string) => (this.platform === 'win32' ? p.toLowerCase() : p)
+    const seen = new Set<string>()
+    return paths.filter((p) => !seen.has(key(p)) && seen.add(key(p)))
+  }
+
+  /** The real paths of one template; a `*` segment is matched against its parent directory's entries. */
+  async expand(template: string): Promise<string[]> {
+    const [head = '', ...segments] = template.split('/')
+    let paths = this.placeholder(head.slice(1, -1) as Placeholder)
+    for (const segment of segments) {
+      if (!segment.includes('*')) {
+        paths = paths.map((p) => this.path.join(p, segment))
+        continue
+      }
+      const source = `^${segment.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`
+      const pattern = new RegExp(source, this.platform === 'win32' ? 'i' : '')
+      const next: string[] = []
+      for (const dir of paths) {
+        next.push(...(await this.list(dir)).filter((n) => pattern.test(n)).sort().map((n) => this.path.join(dir, n)))
+      }
+      paths = next
+    }
+    return paths
+  }
+
+  async expandAll(templates: readonly string[]): Promise<string[]> {
+    return this.dedupe((await Promise.all(templates.map((t) => this.expand(t)))).flat())
+  }
+
+  private async list(dir: string): Promise<string[]> {
+    try {
+      return await this.fs.readdir(dir)
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`Could not list ${dir}: ${code ?? String(error)}.`)
+      return []
+    }
+  }
+
+  async probe(p: string): Promise<Probe> {
+    try {
+      const s = await this.fs.stat(p)
+      const id = s.ino && s.dev !== undefined ? `${s.dev}:${s.ino}` : undefined
+      return {kind: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'none', id}
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code === 'ENOENT' || code === 'ENOTDIR') return {kind: 'none'}
+      return {kind: 'error', message: code ?? String(error)}
+    }
+  }
+}
+
+function platformName(p: HostPlatform): string {
+  return {darwin: 'macOS', linux: 'Linux', win32: 'Windows'}[p]
+}
+
+/** Finds a host's config file: probes every candidate and never picks one when several exist. */
+export async function resolveHost(
+  hostOrId: HostEntry | string,
+  hostEnv: HostEnvironment = currentHostEnvironment(),
+  fs: HostFs = nodeHostFs,
+): Promise<ResolvedHost> {
+  const host = typeof hostOrId === 'string' ? getHost(hostOrId) : hostOrId
+  const r = new Resolver(hostEnv, fs)
+  const paths = await r.expandAll(templatesFor(host.configPaths, r.platform))
+  const probes = await Promise.all(paths.map((p) => r.probe(p)))
+  const existing: string[] = []
+  const files = new Map<string, string>()
+  paths.forEach((p, i) => {
+    const probe = probes[i]!
+    if (probe.kind === 'dir') r.warn(`${p} is a directory, not a config file; ignored it.`)
+    if (probe.kind === 'error') r.warn(`Could not check ${p}: ${probe.message}.`)
+    if (probe.kind !== 'file') return
+    const same = probe.id === undefined ? undefined : files.get(probe.id)
+    if (same !== undefined) return r.warn(`${p} is the same file as ${same}.`)
+    if (probe.id !== undefined) files.set(probe.id, p)
+    existing.push(p)
+  })
+  if (paths.length === 0) {
+    r.warn(`hatch knows no config location for ${host.displayName} on ${platformName(r.platform)}; pass --config PATH.`)
+  }
+
+  let status: HostStatus
+  let path: string | null
+  if (existing.length > 1) {
+    status = 'ambiguous'
+    path = null
+  } else if (existing.length === 1) {
+    status = 'present'
+    path = existing[0]!
+  } else {
+    const appDirs = await r.expandAll(templatesFor(host.appDirs, r.platform))
+    const dirProbes = await Promise.all(appDirs.map((d) => r.probe(d)))
+    status = dirProbes.some((d) => d.kind === 'dir') ? 'app-only' : 'absent'
+    // Default: the first candidate whose folder already exists, else the first candidate.
+    const parents = await Promise.all(paths.map((p) => r.probe(r.path.dirname(p))))
+    path = paths[parents.findIndex((d) => d.kind === 'dir')] ?? paths[0] ?? null
+  }
+
+  return {
+    id: host.id,
+    displayName: host.displayName,
+    format: host.format,
+    serversKey: host.serversPath.join('.'),
+    sharedState: host.sharedState,
+    status,
+    path,
+    candidates: paths.map((p, i) => ({path: p, exists: probes[i]!.kind === 'file'})),
+    warnings: r.warnings,
+  }
+}
+
+/** Resolves every host (or the named ones), in table order. */
+export async function resolveHosts(
+  hostEnv: HostEnvironment = currentHostEnvironment(),
+  fs: HostFs = nodeHostFs,
+  ids?: string[],
+): Promise<ResolvedHost[]> {
+  const hosts = ids === undefined ? HOSTS : ids.map((id) => getHost(id))
+  return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, fs)))
+}
+
+/** Quotes a path for a suggestion the user can paste into their shell. */
+export function shellQuote(p: string, platform: NodeJS.Platform): string {
+  if (/^[\w@%+=:,./\\-]+$/.test(p)) return p
+  return platform === 'win32' ? `"${p}"` : `'${p.replaceAll("'", `'\\''`)}'`
+}
+
+export interface ConfigPath {
+  host: HostEntry
+  /** Absolute path of the config file to work on. */
+  path: string
+  exists: boolean
+  warnings: string[]
+}
+
+/**
+ * The config file a command works on: `--config` when given (resolved against the cwd, `~` expanded, not probed
+ * against the host's candidates), else the host's one existing file or its default path.
+ * Does not throw when the file is missing: callers decide.
+ * @throws HatchError UNKNOWN_HOST; AMBIGUOUS_CONFIG when several candidates exist; INVALID_ARGUMENT for a
+ *   `--config` that is empty or a directory; CONFIG_NOT_FOUND when no location is known on this platform.
+ */
+export async function resolveConfigPath(
+  hostId: string,
+  options: {config?: string},
+  hostEnv: HostEnvironment = currentHostEnvironment(),
+  fs: HostFs = nodeHostFs,
+): Promise<ConfigPath> {
+  const host = getHost(hostId)
+  const r = new Resolver(hostEnv, fs)
+  if (options.config !== undefined) {
+    const given = options.config
+    if (given.trim() === '') {
+      throw new HatchError('INVALID_ARGUMENT', '--config is empty.', {suggestions: ['Name the config file, e.g. --config ./mcp.json.']})
+    }
+    const tilde = /^~(?=$|[\\/])/.test(given) ? hostEnv.home + given.slice(1) : given
+    const path = r.clean(r.path.resolve(hostEnv.cwd ?? process.cwd(), tilde))
+    const probe = await r.probe(path)
+    if (probe.kind === 'dir') {
+      throw new HatchError('INVALID_ARGUMENT', `--config ${path} is a directory, not a file.`, {
+        suggestions: ['Name the config file itself, not its folder.'],
+      })
+    }
+    const warnings = probe.kind === 'error' ? [`Could not check ${path}: ${probe.message}.`] : []
+    return {host, path, exists: probe.kind === 'file', warnings}
+  }
+
+  const resolved = await resolveHost(host, hostEnv, fs)
+  if (resolved.status === 'ambiguous') {
+    const found = resolved.candidates.filter((c) => c.exists).map((c) => c.path)
+    const list = found.map((p) => `  ${p}`).join('\n')
+    throw new HatchError('AMBIGUOUS_CONFIG', `${host.displayName} has ${found.length} config files and hatch will not guess which one is live:\n${list}`, {
+      suggestions: found.map((p) => `--config ${shellQuote(p, hostEnv.platform)}`),
+    })
+  }
+  if (resolved.path === null) {
+    const where = `${host.displayName} on ${platformName(r.platform)}`
+    throw new HatchError('CONFIG_NOT_FOUND', `hatch knows no config location for ${where}.`, {
+      suggestions: ['Name the file with --config PATH.'],
+    })
+  }
+  return {host, path: resolved.path, exists: resolved.status === 'present', warnings: resolved.warnings}
+}

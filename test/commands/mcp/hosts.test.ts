@@ -1,0 +1,105 @@
+import {existsSync} from 'node:fs'
+import {mkdir, writeFile} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {z} from 'zod'
+
+import {hostIds} from '../../../src/core/hosts/registry.js'
+import {ResolvedHost} from '../../../src/core/hosts/resolve.js'
+import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+
+const Result = z.strictObject({hosts: z.array(ResolvedHost)})
+
+async function touch(file: string, content = '{}\n'): Promise<void> {
+  await mkdir(join(file, '..'), {recursive: true})
+  await writeFile(file, content)
+}
+
+describe('hatch mcp hosts (built CLI)', () => {
+  let sb: Sandbox
+
+  beforeAll(() => {
+    const built = resolve(import.meta.dirname, '../../../dist/commands/mcp/hosts.js')
+    if (!existsSync(built)) throw new Error('Build first: npx tsc -p tsconfig.build.json')
+  })
+  beforeEach(async () => {
+    sb = await makeSandbox()
+  })
+  afterEach(async () => {
+    await sb.cleanup()
+  })
+
+  it('--json lists every host, all absent in an empty home, every path inside the sandbox', async () => {
+    const r = await runCli(['mcp', 'hosts', '--json'], {env: sb.env})
+    expect(r.code).toBe(0)
+    const {hosts} = Result.parse(r.json)
+    expect(hosts.map((h) => h.id)).toEqual(hostIds())
+    for (const h of hosts) {
+      expect(h.status).toBe('absent')
+      expect(h.warnings).toEqual([])
+      for (const c of h.candidates) expect(c.path.startsWith(sb.home + '/'), c.path).toBe(true)
+    }
+    expect(hosts.find((h) => h.id === 'zed')!.path).toBe(join(sb.home, '.config', 'zed', 'settings.json'))
+  })
+
+  it('reports both LM Studio files as ambiguous, and a present and an app-only host', async () => {
+    await touch(join(sb.home, '.lmstudio', 'mcp.json'))
+    await touch(join(sb.home, '.cache', 'lm-studio', 'mcp.json'))
+    await touch(join(sb.home, '.cursor', 'mcp.json'))
+    await mkdir(join(sb.home, '.gemini'))
+    const r = await runCli(['mcp', 'hosts', '--json'], {env: sb.env})
+    expect(r.code).toBe(0)
+    const byId = new Map(Result.parse(r.json).hosts.map((h) => [h.id, h]))
+    expect(byId.get('lmstudio')).toMatchObject({
+      status: 'ambiguous',
+      path: null,
+      candidates: [
+        {path: join(sb.home, '.lmstudio', 'mcp.json'), exists: true},
+        {path: join(sb.home, '.cache', 'lm-studio', 'mcp.json'), exists: true},
+      ],
+    })
+    expect(byId.get('cursor')).toMatchObject({status: 'present', path: join(sb.home, '.cursor', 'mcp.json')})
+    expect(byId.get('gemini')).toMatchObject({status: 'app-only', path: join(sb.home, '.gemini', 'settings.json')})
+  })
+
+  it('--host narrows the list and honours CODEX_HOME and CLAUDE_CONFIG_DIR', async () => {
+    const codexHome = join(sb.root, 'codex home')
+    await touch(join(codexHome, 'config.toml'), '[mcp_servers]\n')
+    const env = {...sb.env, CODEX_HOME: codexHome, CLAUDE_CONFIG_DIR: join(sb.root, 'claude')}
+    const codex = await runCli(['mcp', 'hosts', '--host', 'codex', '--json'], {env})
+    expect(codex.code).toBe(0)
+    expect(Result.parse(codex.json).hosts).toEqual([
+      expect.objectContaining({id: 'codex', format: 'toml', serversKey: 'mcp_servers', sharedState: true, status: 'present', path: join(codexHome, 'config.toml')}),
+    ])
+    const claude = await runCli(['mcp', 'hosts', '--host=claude-code', '--json'], {env})
+    expect(Result.parse(claude.json).hosts[0]!.path).toBe(join(sb.root, 'claude', '.claude.json'))
+  })
+
+  it('prints an aligned table, the ambiguous candidates and warnings for humans', async () => {
+    await touch(join(sb.home, '.lmstudio', 'mcp.json'))
+    await touch(join(sb.home, '.cache', 'lm-studio', 'mcp.json'))
+    const r = await runCli(['mcp', 'hosts'], {env: {...sb.env, XDG_CONFIG_HOME: 'relative/cfg'}})
+    expect(r.code).toBe(0)
+    const lines = r.stdout.split('\n')
+    expect(lines[0]).toMatch(/^HOST +FORMAT +STATUS +PATH$/)
+    const pathColumn = lines[0]!.indexOf('PATH')
+    expect(lines.find((l) => l.startsWith('cursor'))!.indexOf('~/.cursor/mcp.json')).toBe(pathColumn)
+    expect(r.stdout).toMatch(/^lmstudio +json +ambiguous /m)
+    expect(r.stdout).toContain(`  ${join(sb.home, '.lmstudio', 'mcp.json')}\n  ${join(sb.home, '.cache', 'lm-studio', 'mcp.json')}`)
+    expect(r.stdout).toMatch(/Warnings:\n {2}claude-desktop: XDG_CONFIG_HOME is "relative\/cfg", which is not an absolute path/)
+  })
+
+  it('an unknown --host exits 3 with a UNKNOWN_HOST JSON error', async () => {
+    const r = await runCli(['mcp', 'hosts', '--host', 'nope', '--json'], {env: sb.env})
+    expect(r.code).toBe(3)
+    expect(r.json).toEqual({error: {code: 'UNKNOWN_HOST', exitCode: 3, message: expect.stringContaining('Valid hosts: claude-desktop'), suggestions: expect.any(Array)}})
+    for (const id of hostIds()) expect(r.json.error.message).toContain(id)
+  })
+
+  it('an unknown --host without --json exits 3 with the error on stderr', async () => {
+    const r = await runCli(['mcp', 'hosts', '--host', 'nope'], {env: sb.env})
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('Unknown host "nope"')
+  })
+})
