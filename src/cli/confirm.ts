@@ -28,7 +28,9 @@ export async function confirmOrRefuse(question: string, options: ConfirmOptions)
   const rl = createInterface({input, output, terminal: false})
   let answer: string
   try {
-    answer = await rl.question(`${question} [y/N] `)
+    // End of input (Ctrl-D) at the prompt closes the interface without an answer: that is a no.
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')))
+    answer = await Promise.race([rl.question(`${question} [y/N] `), closed])
   } finally {
     rl.close()
   }

@@ -1,0 +1,174 @@
+import * as fs from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {AtomicFileOperations} from '../../../src/core/backup/atomic-file-operations.js'
+import {BackupAwareOperation, type OperationContext} from '../../../src/core/backup/backup-aware-operation.js'
+import {executeRestore, planRestore} from '../../../src/core/backup/restore.js'
+import {BackupStore} from '../../../src/core/backup/store.js'
+import {HatchError} from '../../../src/core/errors.js'
+import {sha256} from '../../../src/core/fs/hash.js'
+
+let dir: string
+let config: string
+let ops: AtomicFileOperations
+const GOOD = Buffer.from('{\r\n  // mine\r\n  "servers": {"a": {"command": "x"}}\r\n}')
+const OTHER = Buffer.from('{"servers": {}}\n')
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hatch-restore-'))
+  config = join(dir, 'mcp.json')
+  fs.writeFileSync(config, GOOD)
+  ops = new AtomicFileOperations(new BackupStore({root: join(dir, '.hatch', 'mcp_host_config_backups'), hatchVersion: 'test'}))
+})
+afterEach(async () => {
+  await rm(dir, {recursive: true, force: true})
+})
+
+class WriteThenFail extends BackupAwareOperation<void> {
+  protected readonly reason = 'pre-write' as const
+  constructor(
+    ops: AtomicFileOperations,
+    path: string,
+    private readonly after: () => void = () => {},
+  ) {
+    super(ops, 'vscode', path)
+  }
+
+  protected async apply(context: OperationContext): Promise<void> {
+    context.write(OTHER)
+    this.after()
+    throw new HatchError('IO_ERROR', 'a later step failed.')
+  }
+}
+
+describe('BackupAwareOperation', () => {
+  it('backs up first and puts the original back when a later step fails', async () => {
+    await expect(new WriteThenFail(ops, config).execute()).rejects.toThrow('a later step failed.')
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    const [backup] = ops.store.list('vscode')
+    expect(backup).toMatchObject({reason: 'pre-write', sha256: sha256(GOOD)})
+  })
+
+  it('removes a file it created when a later step fails', async () => {
+    const fresh = join(dir, 'fresh.json')
+    await expect(new WriteThenFail(ops, fresh).execute()).rejects.toThrow('a later step failed.')
+    expect(fs.existsSync(fresh)).toBe(false)
+    expect(ops.store.list('vscode')).toEqual([])
+  })
+
+  it('never rolls back over another program’s write, and says where the original is', async () => {
+    const theirs = Buffer.from('{"theirs": true}')
+    const error = await new WriteThenFail(ops, config, () => fs.writeFileSync(config, theirs)).execute().catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'IO_ERROR', message: expect.stringContaining('Putting the previous content back failed too')})
+    const [backup] = ops.store.list('vscode')
+    expect((error as HatchError).suggestions.join(' ')).toContain(backup!.id)
+    expect(fs.readFileSync(config)).toEqual(theirs)
+  })
+
+  it('refuses to start when the file is not what the caller planned against', async () => {
+    await expect(new WriteThenFail(ops, config).execute(sha256('stale'))).rejects.toMatchObject({code: 'CONFLICT'})
+    expect(ops.store.list('vscode')).toEqual([])
+  })
+})
+
+describe('AtomicFileOperations.writeFile', () => {
+  it('backs up the replaced content, unless the caller opts out', async () => {
+    const first = await ops.writeFile('vscode', config, OTHER)
+    expect(first.backup).toMatchObject({reason: 'pre-write', sha256: sha256(GOOD)})
+    expect(fs.readFileSync(first.backup!.path)).toEqual(GOOD)
+    const second = await ops.writeFile('vscode', config, GOOD, {skipBackup: true})
+    expect(second.backup).toBeNull()
+    expect(ops.store.list('vscode')).toHaveLength(1)
+  })
+})
+
+describe('restore', () => {
+  it('restores byte for byte, after backing up the current file', async () => {
+    const backup = await ops.store.create('vscode', config)
+    fs.writeFileSync(config, OTHER)
+    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc'})
+    expect(plan.backup.id).toBe(backup.id)
+    expect(plan.diff).toContain('-{"servers": {}}')
+    const result = await executeRestore(ops, plan)
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(result).toMatchObject({id: backup.id, restoredPath: config, changed: true})
+    expect(fs.readFileSync(ops.store.get('vscode', result.preRestoreBackupId!).path)).toEqual(OTHER)
+  })
+
+  it('restores over a current file that does not parse, keeping that file as a backup', async () => {
+    await ops.store.create('vscode', config)
+    const broken = Buffer.from('{"servers": {')
+    fs.writeFileSync(config, broken)
+    const result = await executeRestore(ops, planRestore(ops.store, {host: 'vscode', format: 'jsonc'}))
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(fs.readFileSync(ops.store.get('vscode', result.preRestoreBackupId!).path)).toEqual(broken)
+  })
+
+  it('refuses a backup that does not parse unless forced', async () => {
+    fs.writeFileSync(config, '{"servers": {')
+    const backup = await ops.store.create('vscode', config)
+    fs.writeFileSync(config, GOOD)
+    expect(() => planRestore(ops.store, {host: 'vscode', format: 'jsonc', id: backup.id})).toThrow(expect.objectContaining({code: 'INVALID_CONFIG'}))
+    await executeRestore(ops, planRestore(ops.store, {host: 'vscode', format: 'jsonc', id: backup.id, force: true}))
+    expect(fs.readFileSync(config, 'utf8')).toBe('{"servers": {')
+  })
+
+  it('refuses a damaged backup even when forced', async () => {
+    const backup = await ops.store.create('vscode', config)
+    fs.appendFileSync(backup.path, ' ')
+    for (const force of [false, true]) {
+      expect(() => planRestore(ops.store, {host: 'vscode', format: 'jsonc', force})).toThrow(expect.objectContaining({code: 'CHECKSUM_MISMATCH'}))
+    }
+  })
+
+  it('gives a conflict, and writes nothing, when the file changes between preview and restore', async () => {
+    await ops.store.create('vscode', config)
+    fs.writeFileSync(config, OTHER)
+    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc'})
+    const theirs = Buffer.from('{"servers": {"new": {}}}')
+    fs.writeFileSync(config, theirs)
+    await expect(executeRestore(ops, plan)).rejects.toMatchObject({code: 'CONFLICT', exitCode: 5})
+    expect(fs.readFileSync(config)).toEqual(theirs)
+    expect(ops.store.list('vscode')).toHaveLength(1)
+  })
+
+  it('writes through a symlink and keeps the mode; recreates a deleted file with its recorded mode', async () => {
+    fs.chmodSync(config, 0o640)
+    const link = join(dir, 'link.json')
+    fs.symlinkSync(config, link)
+    await ops.store.create('vscode', link)
+    fs.writeFileSync(config, OTHER)
+    await executeRestore(ops, planRestore(ops.store, {host: 'vscode', format: 'jsonc'}))
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(fs.statSync(config).mode & 0o777).toBe(0o640)
+
+    fs.unlinkSync(config)
+    const result = await executeRestore(ops, planRestore(ops.store, {host: 'vscode', format: 'jsonc', id: ops.store.list('vscode').at(-1)!.id}))
+    expect(result.preRestoreBackupId).toBeNull()
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(fs.statSync(config).mode & 0o777).toBe(0o640)
+  })
+
+  it('restores to another file with `to`, and reports no change when the content is already there', async () => {
+    await ops.store.create('vscode', config)
+    const other = join(dir, 'elsewhere.json')
+    const result = await executeRestore(ops, planRestore(ops.store, {host: 'vscode', format: 'jsonc', to: other}))
+    expect(fs.readFileSync(other)).toEqual(GOOD)
+    expect(result.preRestoreBackupId).toBeNull()
+    const again = planRestore(ops.store, {host: 'vscode', format: 'jsonc', to: other})
+    expect(again.diff).toBe('')
+    expect((await executeRestore(ops, again)).changed).toBe(false)
+  })
+
+  it('masks lines in the diff with the given mask', async () => {
+    await ops.store.create('vscode', config)
+    fs.writeFileSync(config, OTHER)
+    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc', maskLine: (l) => l.replace('"x"', '"****"')})
+    expect(plan.diff).toContain('"command": "****"')
+    expect(plan.diff).not.toContain('"command": "x"')
+  })
+})

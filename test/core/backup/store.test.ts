@@ -1,0 +1,190 @@
+import * as fs from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {idFromMicros, microsFromId} from '../../../src/core/backup/naming.js'
+import {BackupStore, type StoreFs} from '../../../src/core/backup/store.js'
+import {sha256} from '../../../src/core/fs/hash.js'
+
+let dir: string
+let home: string
+let root: string
+let config: string
+const CONTENT = Buffer.from('\uFEFF{\r\n  // comment\r\n  "mcpServers": {}\r\n}', 'utf8')
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hatch-store-'))
+  home = join(dir, '.hatch')
+  root = join(home, 'mcp_host_config_backups')
+  config = join(dir, 'app', 'claude_desktop_config.json')
+  fs.mkdirSync(join(dir, 'app'))
+  fs.writeFileSync(config, CONTENT)
+})
+afterEach(async () => {
+  await rm(dir, {recursive: true, force: true})
+})
+
+const store = (fsImpl?: StoreFs) => new BackupStore({root, hatchVersion: '9.9.9', fs: fsImpl})
+const mode = (p: string) => fs.statSync(p).mode & 0o777
+
+describe('BackupStore.create', () => {
+  it('stores a byte-for-byte copy, 0600 in 0700 folders, with its record', async () => {
+    const b = await store().create('claude-desktop', config)
+    expect(fs.readFileSync(b.path)).toEqual(CONTENT)
+    expect(b.path).toBe(join(root, 'claude-desktop', `claude_desktop_config.json.claude-desktop.${b.id}`))
+    expect(b.id).toMatch(/^\d{8}_\d{6}_\d{6}$/)
+    expect(b).toMatchObject({host: 'claude-desktop', sha256: sha256(CONTENT), size: CONTENT.length, sourcePath: config, sourceRealPath: config, reason: 'manual', hatchVersion: '9.9.9', indexed: true})
+    expect(mode(b.path)).toBe(0o600)
+    expect(mode(join(root, 'claude-desktop'))).toBe(0o700)
+    expect(mode(root)).toBe(0o700)
+    expect(mode(home)).toBe(0o700)
+    expect(mode(join(root, 'claude-desktop', 'index.jsonl'))).toBe(0o600)
+    expect(fs.readdirSync(join(root, 'claude-desktop')).sort()).toEqual(['index.jsonl', b.fileName].sort())
+  })
+
+  it('tightens its own folders but leaves a hatch home it did not create alone', async () => {
+    fs.mkdirSync(root, {recursive: true, mode: 0o755})
+    fs.chmodSync(home, 0o755)
+    fs.chmodSync(root, 0o755)
+    await store().create('cursor', config)
+    expect(mode(root)).toBe(0o700)
+    expect(mode(home)).toBe(0o755)
+  })
+
+  it('records the symlink it was given and the file behind it', async () => {
+    const link = join(dir, 'link.json')
+    fs.symlinkSync(config, link)
+    const b = await store().create('cursor', link)
+    expect(b.sourcePath).toBe(link)
+    expect(b.sourceRealPath).toBe(config)
+    expect(b.fileName.startsWith('link.json.cursor.')).toBe(true)
+  })
+
+  it('never overwrites an existing backup: a name taken at link time moves to the next microsecond', async () => {
+    let stolen: string | undefined
+    const racing = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'linkSync' || stolen) return Reflect.get(target, prop, receiver)
+        return (from: string, to: string) => {
+          stolen = to
+          fs.writeFileSync(to, 'another process got here first')
+          return fs.linkSync(from, to)
+        }
+      },
+    }) as StoreFs
+    const b = await store(racing).create('cursor', config)
+    expect(fs.readFileSync(stolen!, 'utf8')).toBe('another process got here first')
+    expect(b.path).not.toBe(stolen)
+    const stolenId = stolen!.slice(-22)
+    expect(microsFromId(b.id)! - microsFromId(stolenId)!).toBe(1n)
+    expect(fs.readFileSync(b.path)).toEqual(CONTENT)
+  })
+
+  it('keeps ids growing when the clock is behind the newest backup', async () => {
+    const s = store()
+    const first = await s.create('cursor', config)
+    // Pretend the newest backup came from a clock an hour ahead.
+    const future = idFromMicros(microsFromId(first.id)! + 3_600_000_000n)
+    const index = join(root, 'cursor', 'index.jsonl')
+    fs.renameSync(first.path, first.path.replace(first.id, future))
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replaceAll(first.id, future))
+    const next = await s.create('cursor', config)
+    expect(microsFromId(next.id)).toBe(microsFromId(future)! + 1n)
+    expect(s.list('cursor').map((b) => b.id)).toEqual([next.id, future])
+  })
+
+  it('leaves nothing behind when the disk fills up mid-backup', async () => {
+    const s = store()
+    await s.create('cursor', config)
+    const indexBefore = fs.readFileSync(join(root, 'cursor', 'index.jsonl'))
+    const full = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'writeSync') return Reflect.get(target, prop, receiver)
+        return () => {
+          throw Object.assign(new Error('ENOSPC: no space left on device'), {code: 'ENOSPC'})
+        }
+      },
+    }) as StoreFs
+    await expect(store(full).create('cursor', config)).rejects.toMatchObject({code: 'IO_ERROR', message: expect.stringMatching(/disk is full/)})
+    expect(fs.readdirSync(join(root, 'cursor')).filter((n) => !n.endsWith('index.jsonl'))).toHaveLength(1)
+    expect(fs.readFileSync(join(root, 'cursor', 'index.jsonl'))).toEqual(indexBefore)
+    expect(s.list('cursor')).toHaveLength(1)
+  })
+
+  it('says clearly when there is no file, or a folder, to back up', async () => {
+    await expect(store().create('cursor', join(dir, 'missing.json'))).rejects.toMatchObject({code: 'CONFIG_NOT_FOUND', exitCode: 3})
+    await expect(store().create('cursor', join(dir, 'app'))).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+    expect(fs.existsSync(join(root, 'cursor'))).toBe(false)
+  })
+
+  it('refuses a host id that is not a plain name', async () => {
+    await expect(store().create('../evil', config)).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+  })
+})
+
+describe('BackupStore.list, verify, delete', () => {
+  it('lists newest first from the index, across hosts when no host is named', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    const b = await s.create('cursor', config)
+    const c = await s.create('vscode', config)
+    expect(s.list('cursor').map((x) => x.id)).toEqual([b.id, a.id])
+    expect(s.list().map((x) => x.id)).toEqual([b.id, a.id, c.id])
+    expect(s.list('kiro')).toEqual([])
+    expect(s.latest('cursor').id).toBe(b.id)
+    expect(() => s.latest('kiro')).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
+    expect(() => s.get('cursor', '20000101_000000_000000')).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
+  })
+
+  it('reports a flipped byte as damaged and refuses to hand out the bytes', async () => {
+    const s = store()
+    const good = await s.create('cursor', config)
+    const bad = await s.create('cursor', config)
+    const bytes = fs.readFileSync(bad.path)
+    bytes[5] ^= 0x01
+    fs.writeFileSync(bad.path, bytes)
+    const results = s.verify('cursor')
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      [bad.id, 'damaged'],
+      [good.id, 'intact'],
+    ])
+    expect(() => s.readVerified(bad)).toThrow(expect.objectContaining({code: 'CHECKSUM_MISMATCH', exitCode: 4}))
+    expect(s.readVerified(good)).toEqual(CONTENT)
+    expect(s.verify('cursor', good.id).map((r) => r.status)).toEqual(['intact'])
+  })
+
+  it('reports a backup file deleted by hand as missing, and one with no record as unrecorded', async () => {
+    const s = store()
+    const gone = await s.create('cursor', config)
+    fs.unlinkSync(gone.path)
+    const stray = join(root, 'cursor', `mcp.json.cursor.20250101_000000_000001`)
+    fs.writeFileSync(stray, '{}')
+    expect(s.list('cursor').map((b) => [b.id, b.indexed])).toEqual([['20250101_000000_000001', false]])
+    expect(s.verify('cursor').map((r) => r.status).sort()).toEqual(['missing', 'unrecorded'])
+    expect(() => s.readVerified(s.list('cursor')[0]!)).toThrow(expect.objectContaining({code: 'CHECKSUM_MISMATCH'}))
+  })
+
+  it('skips a torn index line instead of failing', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    fs.appendFileSync(join(root, 'cursor', 'index.jsonl'), '{"id":"2026')
+    expect(s.list('cursor').map((b) => b.id)).toEqual([a.id])
+    const b = await s.create('cursor', config)
+    expect(s.list('cursor').map((x) => x.id)).toEqual([b.id, a.id])
+  })
+
+  it('deletes exactly the given backups and their records', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    const b = await s.create('cursor', config)
+    const c = await s.create('cursor', config)
+    expect(await s.delete('cursor', [a.id, b.id])).toEqual([a.id, b.id])
+    expect(s.list('cursor').map((x) => x.id)).toEqual([c.id])
+    expect(fs.existsSync(a.path)).toBe(false)
+    expect(fs.readFileSync(join(root, 'cursor', 'index.jsonl'), 'utf8')).not.toContain(a.id)
+    expect(s.verify('cursor').every((r) => r.status === 'intact')).toBe(true)
+    expect(mode(join(root, 'cursor', 'index.jsonl'))).toBe(0o600)
+  })
+})
