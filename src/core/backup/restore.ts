@@ -17,8 +17,6 @@ export interface RestoreRequest {
   to?: string
   /** Restore a backup that does not parse in the host's format, or that has no recorded checksum. */
   force?: boolean
-  /** Masks secrets in the diff (the default); pass an identity to show them. */
-  maskLine?: (line: string) => string
 }
 
 export interface RestorePlan {
@@ -27,10 +25,12 @@ export interface RestorePlan {
   backup: BackupInfo
   bytes: Buffer
   targetPath: string
-  /** SHA-256 of the target as it was when planned (null: no file); a change before execute is a conflict. */
+  /** The target's content when planned (null: no file). */
+  current: Buffer | null
+  /** Its SHA-256 (null: no file); a change before execute is a conflict. */
   currentSha256: string | null
-  /** Unified diff from the current file to the backup, secrets masked. Empty when they are the same. */
-  diff: string
+  /** The target already holds exactly the backup's bytes. */
+  unchanged: boolean
   force: boolean
 }
 
@@ -49,7 +49,7 @@ export interface RestoreResult {
 
 /**
  * Everything a restore will do, computed without changing anything: which backup (checksum verified, content
- * parsed in the host's format unless forced), where it goes, and the diff. `--dry-run` stops here.
+ * parsed in the host's format unless forced) and where it goes. `--dry-run` stops here and shows restoreDiff.
  */
 export function planRestore(store: BackupStore, request: RestoreRequest): RestorePlan {
   const backup = request.id === undefined ? store.latest(request.host) : store.get(request.host, request.id)
@@ -70,10 +70,17 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
     })
   }
   const current = readIfExists(resolveWriteTarget(targetPath))
-  const diff = unifiedDiff(decodeConfig(current ?? ''), decodeConfig(bytes), current === null ? `${targetPath} (absent)` : targetPath, `backup ${backup.id}`, {
-    maskLine: request.maskLine,
-  })
-  return {host: request.host, format: request.format, backup, bytes, targetPath, currentSha256: current === null ? null : sha256(current), diff, force}
+  const currentSha256 = current === null ? null : sha256(current)
+  return {host: request.host, format: request.format, backup, bytes, targetPath, current, currentSha256, unchanged: currentSha256 === backup.sha256, force}
+}
+
+/**
+ * The unified diff a restore would apply, from the current file to the backup; empty when they are the same.
+ * @param maskLine masks secrets line by line (pass one unless the user asked to see them).
+ */
+export function restoreDiff(plan: RestorePlan, maskLine?: (line: string) => string): string {
+  const oldLabel = plan.current === null ? `${plan.targetPath} (absent)` : plan.targetPath
+  return unifiedDiff(decodeConfig(plan.current ?? ''), decodeConfig(plan.bytes), oldLabel, `backup ${plan.backup.id}`, {maskLine})
 }
 
 class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: string; changed: boolean}> {

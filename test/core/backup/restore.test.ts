@@ -6,7 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {AtomicFileOperations} from '../../../src/core/backup/atomic-file-operations.js'
 import {BackupAwareOperation, type OperationContext} from '../../../src/core/backup/backup-aware-operation.js'
-import {executeRestore, planRestore} from '../../../src/core/backup/restore.js'
+import {executeRestore, planRestore, restoreDiff} from '../../../src/core/backup/restore.js'
 import {BackupStore} from '../../../src/core/backup/store.js'
 import {HatchError} from '../../../src/core/errors.js'
 import {sha256} from '../../../src/core/fs/hash.js'
@@ -91,7 +91,7 @@ describe('restore', () => {
     fs.writeFileSync(config, OTHER)
     const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc'})
     expect(plan.backup.id).toBe(backup.id)
-    expect(plan.diff).toContain('-{"servers": {}}')
+    expect(restoreDiff(plan)).toContain('-{"servers": {}}')
     const result = await executeRestore(ops, plan)
     expect(fs.readFileSync(config)).toEqual(GOOD)
     expect(result).toMatchObject({id: backup.id, restoredPath: config, changed: true})
@@ -160,15 +160,16 @@ describe('restore', () => {
     expect(fs.readFileSync(other)).toEqual(GOOD)
     expect(result.preRestoreBackupId).toBeNull()
     const again = planRestore(ops.store, {host: 'vscode', format: 'jsonc', to: other})
-    expect(again.diff).toBe('')
+    expect(restoreDiff(again)).toBe('')
+    expect(again.unchanged).toBe(true)
     expect((await executeRestore(ops, again)).changed).toBe(false)
   })
 
   it('masks lines in the diff with the given mask', async () => {
     await ops.store.create('vscode', config)
     fs.writeFileSync(config, OTHER)
-    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc', maskLine: (l) => l.replace('"x"', '"****"')})
-    expect(plan.diff).toContain('"command": "****"')
-    expect(plan.diff).not.toContain('"command": "x"')
+    const diff = restoreDiff(planRestore(ops.store, {host: 'vscode', format: 'jsonc'}), (l) => l.replace('"x"', '"****"'))
+    expect(diff).toContain('"command": "****"')
+    expect(diff).not.toContain('"command": "x"')
   })
 })

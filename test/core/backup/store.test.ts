@@ -143,7 +143,7 @@ describe('BackupStore.list, verify, delete', () => {
     const good = await s.create('cursor', config)
     const bad = await s.create('cursor', config)
     const bytes = fs.readFileSync(bad.path)
-    bytes[5] ^= 0x01
+    bytes[5] = bytes[5]! ^ 0x01
     fs.writeFileSync(bad.path, bytes)
     const results = s.verify('cursor')
     expect(results.map((r) => [r.id, r.status])).toEqual([

@@ -5,7 +5,7 @@ import {confirmOrRefuse} from '../../../cli/confirm.js'
 import {openFileOperations} from '../../../cli/context.js'
 import {dryRunFlag, hostFlag, yesFlag} from '../../../cli/flags.js'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
-import {executeRestore, planRestore, type RestoreResult} from '../../../core/backup/restore.js'
+import {executeRestore, planRestore, restoreDiff, type RestoreResult} from '../../../core/backup/restore.js'
 import {HatchError} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../../core/hosts/resolve.js'
@@ -51,17 +51,17 @@ In a terminal it asks first; without one it needs --yes.`
       id,
       to,
       force: flags.force,
-      maskLine: flags['show-secrets'] ? undefined : maskText,
     })
-    const changed = plan.diff !== ''
+    const diff = () => restoreDiff(plan, flags['show-secrets'] ? undefined : maskText)
     if (flags['dry-run']) {
-      this.out(changed ? plan.diff : `${plan.targetPath} already holds the content of backup ${plan.backup.id}.`)
-      return {changed, diff: plan.diff, dryRun: true, host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
+      const text = diff()
+      this.out(plan.unchanged ? `${plan.targetPath} already holds the content of backup ${plan.backup.id}.` : text)
+      return {changed: !plan.unchanged, diff: text, dryRun: true, host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
     }
     if (host.sharedState && !this.jsonEnabled()) {
       this.logToStderr(`Note: ${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too.`)
     }
-    if (changed && !flags.yes && process.stdin.isTTY) this.logToStderr(plan.diff)
+    if (!plan.unchanged && !flags.yes && process.stdin.isTTY) this.logToStderr(diff())
     await confirmOrRefuse(`Restore backup ${plan.backup.id} (${plan.backup.createdAt}) over ${plan.targetPath}?`, {
       yes: flags.yes,
       action: `restore backup ${plan.backup.id} over ${plan.targetPath}`,
