@@ -374,13 +374,17 @@ export class BackupStore {
       if (errnoCode(error) === 'ENOENT') return []
       throw fsError(error, 'read the backup index', join(dir, INDEX))
     }
+    const host = basename(dir)
     const records: BackupRecord[] = []
     for (const line of text.split('\n')) {
       if (line === '') continue
       // A line that does not parse (a write torn by a crash) is skipped: its backup shows as unindexed.
+      // A record must name a file of this folder with its own id: an index is never a way to reach other paths.
       try {
         const parsed = BackupRecord.safeParse(JSON.parse(line))
-        if (parsed.success) records.push(parsed.data)
+        if (parsed.success && parsed.data.host === host && parseBackupFileName(parsed.data.fileName, host)?.id === parsed.data.id) {
+          records.push(parsed.data)
+        }
       } catch {
         continue
       }

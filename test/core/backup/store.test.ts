@@ -175,6 +175,25 @@ describe('BackupStore.list, verify, delete', () => {
     expect(s.list('cursor').map((x) => x.id)).toEqual([b.id, a.id])
   })
 
+  it('ignores index records that point outside the host folder or at another id', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    const outside = join(dir, 'app', 'precious.json')
+    fs.writeFileSync(outside, 'do not touch')
+    const index = join(root, 'cursor', 'index.jsonl')
+    const line = fs.readFileSync(index, 'utf8').trim()
+    const forged = [
+      line.replace(a.fileName, '../../app/precious.json').replace(a.id, '20250101_000000_000001'),
+      line.replace(a.fileName, `../../app/x.cursor.20250101_000000_000002`).replace(a.id, '20250101_000000_000002'),
+      line.replace(a.id, '20250101_000000_000003'),
+      line.replace('"host":"cursor"', '"host":"vscode"').replace(a.id, '20250101_000000_000004'),
+    ]
+    fs.appendFileSync(index, `${forged.join('\n')}\n`)
+    expect(s.list('cursor').map((b) => b.id)).toEqual([a.id])
+    await s.delete('cursor', ['20250101_000000_000001', '20250101_000000_000002'])
+    expect(fs.readFileSync(outside, 'utf8')).toBe('do not touch')
+  })
+
   it('deletes exactly the given backups and their records', async () => {
     const s = store()
     const a = await s.create('cursor', config)
