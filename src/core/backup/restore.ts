@@ -115,6 +115,15 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
  * @throws HatchError CONFLICT when the target changed after the plan was made.
  */
 export async function executeRestore(ops: AtomicFileOperations, plan: RestorePlan): Promise<RestoreResult> {
+  if (plan.unchanged) {
+    // The file already holds the backup's bytes: nothing to write, and no pre-restore backup to make. If it has
+    // changed since the plan, the restore proceeds (and gives a conflict, as any stale plan does).
+    const realPath = resolveWriteTarget(plan.targetPath)
+    const now = readIfExists(realPath)
+    if (now !== null && sha256(now) === plan.backup.sha256) {
+      return {host: plan.host, id: plan.backup.id, restoredPath: plan.targetPath, realPath, sha256: plan.backup.sha256, preRestoreBackupId: null, changed: false}
+    }
+  }
   const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256)
   return {
     host: plan.host,

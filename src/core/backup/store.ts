@@ -140,7 +140,12 @@ export class BackupStore {
 
   /** A host's backups, newest first (or every host's, when `host` is omitted). Reads the index, not the backups. */
   list(host?: string): BackupInfo[] {
-    if (host === undefined) return this.hosts().flatMap((h) => this.list(h))
+    if (host === undefined) {
+      // Ids are UTC microsecond times, so they order backups across hosts too.
+      return this.hosts()
+        .flatMap((h) => this.list(h))
+        .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : a.host.localeCompare(b.host)))
+    }
     const dir = this.hostDir(host)
     let names: string[]
     try {

@@ -162,7 +162,9 @@ describe('restore', () => {
     const again = planRestore(ops.store, {host: 'vscode', format: 'jsonc', to: other})
     expect(restoreDiff(again)).toBe('')
     expect(again.unchanged).toBe(true)
-    expect((await executeRestore(ops, again)).changed).toBe(false)
+    const before = ops.store.list('vscode').length
+    expect(await executeRestore(ops, again)).toMatchObject({changed: false, preRestoreBackupId: null})
+    expect(ops.store.list('vscode')).toHaveLength(before)
   })
 
   it('masks lines in the diff with the given mask', async () => {

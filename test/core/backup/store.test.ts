@@ -131,7 +131,7 @@ describe('BackupStore.list, verify, delete', () => {
     const b = await s.create('cursor', config)
     const c = await s.create('vscode', config)
     expect(s.list('cursor').map((x) => x.id)).toEqual([b.id, a.id])
-    expect(s.list().map((x) => x.id)).toEqual([b.id, a.id, c.id])
+    expect(s.list().map((x) => x.id)).toEqual([c.id, b.id, a.id])
     expect(s.list('kiro')).toEqual([])
     expect(s.latest('cursor').id).toBe(b.id)
     expect(() => s.latest('kiro')).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
