@@ -38,6 +38,7 @@ export async function makeSandbox(prefix = 'hatch-test-'): Promise<Sandbox> {
     HATCH_CONFIG_DIR: join(home, '.config', 'hatch'),
     HATCH_DATA_DIR: join(home, '.local', 'share', 'hatch'),
     HATCH_CACHE_DIR: join(home, '.cache', 'hatch'),
+    HATCH_LOG_DIR: join(home, '.local', 'state', 'hatch'),
     LANG: 'C.UTF-8',
     NO_COLOR: '1',
   }

@@ -1,0 +1,54 @@
+import {join} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {HatchCommand} from '../../cli/base-command.js'
+import {openFileOperations} from '../../cli/context.js'
+import {configFlag, dryRunFlag, hostFlag} from '../../cli/flags.js'
+import {getHost} from '../../core/hosts/registry.js'
+import {resolveConfigPath} from '../../core/hosts/resolve.js'
+import {editServerEntry, type ServerEditResult} from '../../core/install/apply.js'
+import {assertServerName, DEFAULT_SERVER_NAME, serverEntry} from '../../core/install/entry.js'
+
+export type InstallOutput = ServerEditResult & {entry: Record<string, unknown>}
+
+export default class McpInstall extends HatchCommand<InstallOutput> {
+  static override summary = "Add hatch's MCP server to a host's config (Claude Desktop, Cursor, VS Code, Codex, …)."
+  static override description = `Adds one entry, named "hatch", under the host's servers key, in that host's own field names. Comments, formatting and every other entry stay byte-for-byte; a file that does not parse is refused. The file is backed up first and written atomically (undo with \`hatch mcp backup restore\` or \`hatch mcp uninstall\`).
+The entry starts this hatch with its full paths (\`node …/bin/run.js mcp serve\`), since desktop apps often do not see your shell's PATH; use --command hatch to write the bare command instead.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --host claude-desktop --dry-run',
+    '<%= config.bin %> <%= command.id %> --host cursor --allow-write',
+    '<%= config.bin %> <%= command.id %> --host codex --command hatch',
+  ]
+
+  static override flags = {
+    host: hostFlag(true),
+    config: configFlag,
+    name: Flags.string({default: DEFAULT_SERVER_NAME, description: 'Name of the server entry.', helpValue: 'NAME'}),
+    command: Flags.string({description: 'Command the host runs instead of this node and hatch, e.g. `hatch`; `mcp serve` is appended.', helpValue: 'CMD'}),
+    'allow-write': Flags.boolean({default: false, description: 'Start the server with --allow-write.'}),
+    'allow-destructive': Flags.boolean({default: false, description: 'Start the server with --allow-destructive.'}),
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<InstallOutput> {
+    const {flags} = await this.parse(McpInstall)
+    const host = getHost(flags.host!)
+    assertServerName(flags.name)
+    const serveArgs = ['mcp', 'serve', ...(flags['allow-destructive'] ? ['--allow-destructive'] : flags['allow-write'] ? ['--allow-write'] : [])]
+    const launch = flags.command === undefined
+      ? {command: process.execPath, args: [join(this.config.root, 'bin', 'run.js'), ...serveArgs]}
+      : {command: flags.command, args: serveArgs}
+    const entry = serverEntry(host, launch)
+    const {path} = await resolveConfigPath(host.id, {config: flags.config})
+    const result = await editServerEntry(openFileOperations(this.config.version), {host, path, name: flags.name, entry, dryRun: flags['dry-run']})
+    if (!result.changed) this.out(`${path} already has this "${flags.name}" entry; nothing changed.`)
+    else if (result.dryRun) this.out(result.diff)
+    else {
+      this.out(`Added "${flags.name}" to ${host.displayName}'s config ${path}.` + (result.backupId ? `\nThe previous content is backup ${result.backupId}.` : '') + `\nRestart ${host.displayName} to load it.`)
+    }
+    return {...result, entry}
+  }
+}

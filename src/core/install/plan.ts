@@ -1,0 +1,98 @@
+import {isDeepStrictEqual} from 'node:util'
+
+import {unifiedDiff} from '../diff/unified.js'
+import {HatchError} from '../errors.js'
+import {decodeConfig, parseConfig} from '../formats/parse.js'
+import type {HostEntry} from '../hosts/registry.js'
+import {maskText} from '../redact/mask.js'
+import {removeMember, setMember} from './json-edit.js'
+import {removeTable, setTable} from './toml-edit.js'
+
+const BOM = '\uFEFF'
+
+export interface EditPlan {
+  /** The new content; equal to the old when nothing changes. */
+  bytes: Buffer
+  changed: boolean
+  /** Unified diff from the old to the new content, secrets masked. */
+  diff: string
+}
+
+function getIn(value: unknown, path: readonly string[]): unknown {
+  let v = value
+  for (const key of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined
+  return v
+}
+
+/** A deep copy without servers[name], and without the servers containers that are then empty. */
+function withoutEntry(doc: Record<string, unknown>, path: readonly string[], name: string): unknown {
+  const copy = plain(doc) as Record<string, unknown>
+  const chain: Array<Record<string, unknown>> = [copy]
+  for (const key of path) {
+    const next = chain.at(-1)![key]
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) return copy
+    chain.push(next as Record<string, unknown>)
+  }
+  delete chain.at(-1)![name]
+  for (let i = path.length; i > 0 && Object.keys(chain[i]!).length === 0; i--) delete chain[i - 1]![path[i - 1]!]
+  return copy
+}
+
+/** Plain JSON data for comparing (smol-toml builds null-prototype objects and Date values). */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(plain(a), plain(b))
+}
+
+function refuse(host: HostEntry, path: string, why: string): HatchError {
+  return new HatchError('INVALID_CONFIG', `hatch cannot edit ${path} safely: ${why}. Nothing was written.`, {
+    suggestions: [`Add or remove the entry under "${host.serversPath.join('.')}" by hand, or fix the file and try again.`],
+  })
+}
+
+/**
+ * Computes the content after adding (`entry` given) or removing (`entry` undefined) server `name`, for a file
+ * that currently holds `current` (null: it does not exist). Refuses a file that does not parse, and checks the
+ * result: it must parse, hold exactly the wanted entry, and equal the original everywhere else.
+ * @throws HatchError INVALID_CONFIG
+ */
+export function planServerEdit(host: HostEntry, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
+  const raw = current === null ? '' : decodeConfig(current)
+  const bom = current !== null && current.toString('utf8').startsWith(BOM) ? BOM : ''
+  const before = current === null ? {} : parseConfig(current, host.format, path)
+  const servers = getIn(before, host.serversPath)
+  if (servers !== undefined && (servers === null || typeof servers !== 'object' || Array.isArray(servers))) {
+    throw refuse(host, path, `"${host.serversPath.join('.')}" is not an object`)
+  }
+  const existing = getIn(servers, [name])
+  if (entry === undefined && existing === undefined) return {bytes: current ?? Buffer.alloc(0), changed: false, diff: ''}
+  if (entry !== undefined && same(existing, entry)) return {bytes: current!, changed: false, diff: ''}
+
+  let text: string
+  if (host.format === 'toml') {
+    const [root, ...rest] = host.serversPath
+    if (rest.length > 0) throw refuse(host, path, 'a nested TOML servers table is not supported')
+    text = entry === undefined ? removeTable(raw, root!, name) : setTable(raw, root!, name, entry)
+  } else {
+    const base = current === null ? '{}\n' : raw
+    text = entry === undefined ? removeMember(base, host.serversPath, name) : setMember(base, host.serversPath, name, entry)
+  }
+
+  let after: Record<string, unknown>
+  try {
+    after = parseConfig(text, host.format, path)
+  } catch {
+    throw refuse(host, path, 'the edited file would not parse (the servers entry may be written in a form hatch does not edit)')
+  }
+  const got = getIn(getIn(after, host.serversPath), [name])
+  const rightEntry = entry === undefined ? got === undefined : same(got, entry)
+  if (!rightEntry || !same(withoutEntry(after, host.serversPath, name), withoutEntry(before, host.serversPath, name))) {
+    throw refuse(host, path, `the "${name}" entry is written in a form hatch does not edit`)
+  }
+  const bytes = Buffer.from(bom + text, 'utf8')
+  const oldLabel = current === null ? `${path} (absent)` : path
+  return {bytes, changed: true, diff: unifiedDiff(raw, text, oldLabel, `${path} (after)`, {maskLine: maskText})}
+}

@@ -1,0 +1,57 @@
+import {performance} from 'node:perf_hooks'
+
+import type {AuditLog} from '../audit/log.js'
+import type {AuditCaller, AuditOutcome} from '../audit/record.js'
+import {HatchError} from '../errors.js'
+import {toToolError, toolErrorText, type ToolError} from './errors.js'
+import {allows, type Privilege, type ToolCall, type ToolDefinition, type ToolServices} from './types.js'
+
+export interface InvokeContext {
+  services: ToolServices
+  level: Privilege
+  caller: AuditCaller
+  audit?: AuditLog
+  /** Diagnostics (stderr in serve): audit write failures and bugs. Never stdout. */
+  report?: (message: string, error?: unknown) => void
+}
+
+export type InvokeResult =
+  | {kind: 'result'; structured: Record<string, unknown>; content: string[]}
+  | {kind: 'error'; error: ToolError; content: string[]}
+  | {kind: 'confirm'; message: string; state: string}
+
+/**
+ * Runs one tool call the way every call runs: privilege re-checked (the tool list is not the only guard), the
+ * tool's own logic, failures mapped to a stable code and sanitized text, and one audit line with the masked
+ * arguments, the outcome and the duration — whatever happened.
+ */
+export async function invokeTool(def: ToolDefinition, args: Record<string, unknown>, call: ToolCall, ctx: InvokeContext): Promise<InvokeResult> {
+  const started = performance.now()
+  let outcome: AuditOutcome = 'error'
+  let errorCode: string | null = null
+  try {
+    if (!allows(ctx.level, def.privilege)) {
+      throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve --allow-${def.privilege}; this server was not started with it.`)
+    }
+    const out = await def.run(args, ctx.services, call)
+    if (out.kind === 'confirm') {
+      outcome = 'input-required'
+      return out
+    }
+    outcome = out.outcome ?? 'ok'
+    const structured = out.structured as Record<string, unknown>
+    return {kind: 'result', structured, content: [out.summary, JSON.stringify(structured)]}
+  } catch (error) {
+    const mapped = toToolError(error)
+    if (mapped.code === 'INTERNAL') ctx.report?.(`hatch mcp: ${def.name} failed unexpectedly`, error)
+    outcome = mapped.code === 'CONFIRMATION_DECLINED' ? 'declined' : 'error'
+    errorCode = mapped.code
+    return {kind: 'error', error: mapped, content: [toolErrorText(mapped)]}
+  } finally {
+    try {
+      ctx.audit?.append({tool: def.name, caller: ctx.caller, arguments: args, outcome, errorCode, durationMs: performance.now() - started})
+    } catch (error) {
+      ctx.report?.('hatch mcp: could not write the audit log', error)
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import {z} from 'zod'
+
+import {BACKUP_ID_PATTERN} from '../backup/naming.js'
+import {hostIds} from '../hosts/registry.js'
+
+/** A known host id; anything else is rejected by the schema, before any handler runs. */
+export const HostIdArg = z.enum(hostIds() as [string, ...string[]]).describe('Host id, e.g. claude-desktop, cursor, vscode (see list_hosts).')
+
+/** A backup id; paths are never accepted (pitfalls.md: address backups by opaque ids). */
+export const BackupIdArg = z.string().regex(BACKUP_ID_PATTERN, 'a backup id looks like 20261121_165100_123456').describe('Backup id, e.g. 20261121_165100_123456 (see list_host_config_backups).')
+
+export const ConfirmationTokenArg = z
+  .string()
+  .max(700)
+  .describe('The confirmationToken from this tool\'s preview. Omit it to get the preview; pass it, with exactly the same other arguments, to carry out what the preview showed.')
+
+export const WholeNumberArg = z.number().int().min(1).max(1_000_000)

@@ -1,0 +1,75 @@
+import {z} from 'zod'
+
+import {planClean} from '../../backup/retention.js'
+import {getHost} from '../../hosts/registry.js'
+import {withConsent} from '../consent.js'
+import {ConfirmationTokenArg, HostIdArg, WholeNumberArg} from '../schemas.js'
+import {defineTool, DESTRUCTIVE} from '../types.js'
+
+/** The `--json` shape of `hatch mcp backup clean`, plus the status and the preview's token. */
+export const CleanOutput = z.object({
+  status: z.enum(['preview', 'deleted', 'nothing-to-delete']),
+  host: z.string(),
+  /** True for a preview: `deleted` then lists what would be deleted. */
+  dryRun: z.boolean(),
+  deleted: z.array(z.string()),
+  kept: z.array(z.string()),
+  confirmationToken: z.string().optional(),
+  expiresInSeconds: z.number().int().optional(),
+})
+type CleanOutput = z.infer<typeof CleanOutput>
+
+export const cleanHostConfigBackups = defineTool({
+  name: 'clean_host_config_backups',
+  title: "Delete a host's old backups",
+  description:
+    "Deletes a host's backups that meet every criterion given (older than N days, beyond the newest N); the newest backup is kept unless all is true. " +
+    'Destructive, so it asks first: the first call returns the exact list of backups to delete and changes nothing; they are deleted only after the user confirms, ' +
+    "through the client's confirmation dialog, or by calling again with the preview's confirmationToken and the same arguments. The list deleted is the list previewed.",
+  privilege: 'destructive',
+  input: z
+    .object({
+      host: HostIdArg,
+      olderThanDays: WholeNumberArg.optional().describe('Delete only backups older than this many days.'),
+      keepCount: WholeNumberArg.optional().describe('Keep at least the newest N backups.'),
+      all: z.boolean().optional().describe('Allow deleting the newest backup too; alone, it deletes every backup of the host.'),
+      confirmationToken: ConfirmationTokenArg.optional(),
+    })
+    .strict(),
+  output: CleanOutput,
+  hints: DESTRUCTIVE,
+  async run({confirmationToken, ...args}, services, call) {
+    const host = getHost(args.host)
+    const backups = services.store.list(host.id)
+    const plan = planClean(backups, {olderThanDays: args.olderThanDays, keepCount: args.keepCount, all: args.all}, services.now())
+    const ids = plan.delete.map((b) => b.id)
+    const kept = plan.keep.map((b) => b.id)
+    if (ids.length === 0) {
+      return {kind: 'result', structured: {status: 'nothing-to-delete' as const, host: host.id, dryRun: false, deleted: [], kept}, summary: `Nothing to clean: all ${kept.length} backups of ${host.id} are kept.`}
+    }
+    const listing = plan.delete.map((b) => `  ${b.id}  (${b.createdAt})`).join('\n')
+    return withConsent<CleanOutput>(
+      {
+        tool: 'clean_host_config_backups',
+        args,
+        plan: {delete: ids},
+        token: confirmationToken,
+        question: `Delete ${ids.length} of ${backups.length} backups of ${host.displayName}? This cannot be undone.`,
+        details: `Backups to delete:\n${listing}`,
+        preview: (token, expiresInSeconds) => ({
+          structured: {status: 'preview' as const, host: host.id, dryRun: true, deleted: ids, kept, confirmationToken: token, expiresInSeconds},
+          summary: `Preview only, nothing deleted. ${ids.length} of ${backups.length} backups of ${host.id} would be deleted; to delete them, call clean_host_config_backups again with the same arguments and confirmationToken (valid ${expiresInSeconds} s, once).`,
+        }),
+        execute: async () => {
+          const deleted = await services.store.delete(host.id, ids)
+          return {
+            structured: {status: 'deleted' as const, host: host.id, dryRun: false, deleted, kept},
+            summary: `Deleted ${deleted.length} backups of ${host.id}; ${kept.length} kept.`,
+          }
+        },
+      },
+      services,
+      call,
+    )
+  },
+})

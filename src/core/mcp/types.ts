@@ -1,0 +1,82 @@
+import type {z} from 'zod'
+
+import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
+import type {BackupStore} from '../backup/store.js'
+import type {HostEnvironment} from '../hosts/resolve.js'
+import type {ConfirmationIssuer} from './confirm-token.js'
+
+/**
+ * Privilege levels of `hatch mcp serve`, cumulative: `read` (the default) offers tools that change nothing;
+ * `write` (--allow-write) adds tools that only add data; `destructive` (--allow-destructive) adds tools that
+ * replace or delete data, each behind a preview and an explicit confirmation.
+ */
+export type Privilege = 'read' | 'write' | 'destructive'
+
+export const PRIVILEGE_RANK: Record<Privilege, number> = {read: 0, write: 1, destructive: 2}
+
+/** True when a server started at `level` may offer a tool that needs `needed`. */
+export function allows(level: Privilege, needed: Privilege): boolean {
+  return PRIVILEGE_RANK[level] >= PRIVILEGE_RANK[needed]
+}
+
+/** MCP tool annotations, all four always set explicitly (hints only; the server enforces privilege itself). */
+export interface ToolHints {
+  readOnlyHint: boolean
+  destructiveHint: boolean
+  idempotentHint: boolean
+  openWorldHint: false
+}
+
+/** What every tool works with: the same core objects the CLI commands use. */
+export interface ToolServices {
+  store: BackupStore
+  ops: AtomicFileOperations
+  /** Where host configs are looked for (HOME, XDG, …), read per call like the CLI does per run. */
+  hostEnvironment: () => HostEnvironment
+  issuer: ConfirmationIssuer
+  /** How long a confirmation token stays valid, for the preview's `expiresInSeconds`. */
+  confirmTtlMs: number
+  /** Binds confirmation tokens to the caller (over stdio: the OS user). */
+  principal: string
+  now: () => Date
+}
+
+/** The client's answer to a confirmation elicitation, when this call is the retry that carries it. */
+export interface ConfirmationAnswer {
+  action: 'accept' | 'decline' | 'cancel'
+  content?: Record<string, unknown>
+}
+
+/** Per-call facts from the protocol layer, so tools stay free of SDK types. */
+export interface ToolCall {
+  /** The client declared form elicitation (consent can be asked through it). */
+  elicitation: boolean
+  answer?: ConfirmationAnswer
+  /** The opaque state echoed back with the answer (a confirmation token minted by us). */
+  requestState?: string
+}
+
+export type ToolOutcome<O> =
+  | {kind: 'result'; structured: O; summary: string; outcome?: 'ok' | 'preview'}
+  /** Ask the human through elicitation; `state` is a confirmation token that must come back with the answer. */
+  | {kind: 'confirm'; message: string; state: string}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string
+  title: string
+  description: string
+  privilege: Privilege
+  input: I
+  output: O
+  hints: ToolHints
+  run(args: z.infer<I>, services: ToolServices, call: ToolCall): Promise<ToolOutcome<z.infer<O>>>
+}
+
+/** Identity helper that keeps a definition's input and output types tied together. */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def
+}
+
+export const READ_ONLY: ToolHints = {readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false}
+export const ADDITIVE: ToolHints = {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}
+export const DESTRUCTIVE: ToolHints = {readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false}

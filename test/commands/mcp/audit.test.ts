@@ -1,0 +1,34 @@
+import {afterEach, beforeEach, expect, it} from 'vitest'
+
+import {AuditLog} from '../../../src/core/audit/log.js'
+import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+
+let sandbox: Sandbox
+beforeEach(async () => {
+  sandbox = await makeSandbox('hatch-audit-cmd-')
+  sandbox.env.HATCH_LOG_DIR = `${sandbox.root}/logs`
+})
+afterEach(async () => {
+  await sandbox.cleanup()
+})
+
+it('hatch mcp audit shows the log, filtered with --since, as a table or JSON', async () => {
+  const log = AuditLog.open(sandbox.env.HATCH_LOG_DIR!)
+  const caller = {transport: 'stdio' as const, user: 'me', uid: 1, client: 'Claude 1.0'}
+  log.append({tool: 'list_hosts', caller, arguments: {}, outcome: 'ok', durationMs: 2, time: new Date(Date.now() - 3 * 86_400_000)})
+  log.append({tool: 'restore_host_config', caller, arguments: {host: 'cursor', confirmationToken: 'hatch-confirm-v1.x'}, outcome: 'error', errorCode: 'CONFIRMATION_REQUIRED', durationMs: 3})
+
+  const json = await runCli(['mcp', 'audit', '--since', '1d', '--json'], {env: sandbox.env})
+  expect(json.code).toBe(0)
+  expect(json.json.file).toBe(`${sandbox.env.HATCH_LOG_DIR}/mcp-audit.jsonl`)
+  expect(json.json.entries).toHaveLength(1)
+  expect(json.json.entries[0]).toMatchObject({tool: 'restore_host_config', arguments: {confirmationToken: '[REDACTED:secret]'}})
+
+  const table = await runCli(['mcp', 'audit'], {env: sandbox.env})
+  expect(table.code).toBe(0)
+  expect(table.stdout).toMatch(/list_hosts\s+ok/)
+  expect(table.stdout).toMatch(/restore_host_config\s+error CONFIRMATION_REQUIRED/)
+
+  const bad = await runCli(['mcp', 'audit', '--since', 'soon', '--json'], {env: sandbox.env})
+  expect(bad.code).toBe(2)
+})

@@ -1,0 +1,68 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {homedir, tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {z} from 'zod'
+
+import {AuditLog} from '../../../src/core/audit/log.js'
+import {HatchError} from '../../../src/core/errors.js'
+import {invokeTool, type InvokeContext} from '../../../src/core/mcp/invoke.js'
+import {ALL_TOOLS, toolsFor} from '../../../src/core/mcp/tools/index.js'
+import {defineTool, READ_ONLY, type ToolServices} from '../../../src/core/mcp/types.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hatch-mcp-tools-'))
+})
+afterEach(async () => {
+  await rm(dir, {recursive: true, force: true})
+})
+
+describe('tool table', () => {
+  it('offers tools by privilege level, cumulatively', () => {
+    expect(toolsFor('read').map((t) => t.name)).toEqual(['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup'])
+    expect(toolsFor('write').map((t) => t.name)).toEqual([...toolsFor('read').map((t) => t.name), 'backup_host_config'])
+    expect(toolsFor('destructive')).toHaveLength(ALL_TOOLS.length)
+  })
+
+  it('has strict inputs and honest hints on every tool', () => {
+    for (const tool of ALL_TOOLS) {
+      expect(tool.input.safeParse({host: 'cursor', role: 'admin'}).success, tool.name).toBe(false)
+      expect(tool.hints.openWorldHint).toBe(false)
+      expect(tool.hints.readOnlyHint).toBe(tool.privilege === 'read')
+      expect(tool.hints.destructiveHint).toBe(tool.privilege === 'destructive')
+      expect((z.toJSONSchema(tool.input, {io: 'input'}) as {additionalProperties?: boolean}).additionalProperties, tool.name).toBe(false)
+    }
+  })
+})
+
+describe('invokeTool', () => {
+  const make = (run: () => Promise<never>) =>
+    defineTool({name: 'boom', title: 'b', description: 'b', privilege: 'read', input: z.object({}).strict(), output: z.object({}), hints: READ_ONLY, run})
+  const ctx = (level: InvokeContext['level'], audit?: AuditLog): InvokeContext => ({
+    services: {} as ToolServices,
+    level,
+    caller: {transport: 'stdio', user: 'me', uid: 1, client: null},
+    audit,
+  })
+
+  it('maps a bug to INTERNAL with a fixed message, and a HatchError to its code with secrets masked and ~ for home', async () => {
+    const bug = await invokeTool(make(async () => { throw new Error(`boom ${homedir()}/secret at Object.<anonymous> (x.js:1:1)`) }), {}, {elicitation: false}, ctx('read'))
+    expect(bug).toMatchObject({kind: 'error', error: {code: 'INTERNAL'}})
+    expect(bug.kind === 'error' && bug.content.join('\n')).not.toMatch(/boom|secret|x\.js/)
+
+    const known = await invokeTool(make(async () => { throw new HatchError('CONFIG_NOT_FOUND', `No file at ${homedir()}/.cursor/mcp.json for a@b.example`) }), {}, {elicitation: false}, ctx('read'))
+    expect(known.kind === 'error' && known.content[0]).toBe('CONFIG_NOT_FOUND: No file at ~/.cursor/mcp.json for [REDACTED:email]')
+  })
+
+  it('re-checks privilege, and audits every call with masked arguments', async () => {
+    const audit = AuditLog.open(join(dir, 'logs'))
+    const writeTool = {...toolsFor('write').find((t) => t.name === 'backup_host_config')!}
+    const refused = await invokeTool(writeTool, {host: 'cursor', note: 'call 010-1234-5678', password: 'hunter2'}, {elicitation: false}, ctx('read', audit))
+    expect(refused).toMatchObject({kind: 'error', error: {code: 'PERMISSION_DENIED'}})
+    const [line] = (await readFile(audit.file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+    expect(line).toMatchObject({tool: 'backup_host_config', outcome: 'error', errorCode: 'PERMISSION_DENIED', arguments: {host: 'cursor', password: '[REDACTED:secret]'}})
+    expect(line.arguments.note).not.toContain('1234')
+  })
+})
