@@ -37,19 +37,26 @@ function retriesFor(waitMs: number): lockfile.LockOptions['retries'] {
 export async function withLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const waitMs = options.waitMs ?? 10_000
   let compromised: Error | undefined
-  let release: () => Promise<void>
+  const lockOptions = {
+    fs,
+    realpath: false,
+    lockfilePath: options.lockfilePath,
+    stale: 10_000,
+    update: 2000,
+    onCompromised: (err: Error) => {
+      compromised = err
+    },
+  }
+  let release: () => unknown
   try {
-    release = await lockfile.lock(path, {
-      fs,
-      realpath: false,
-      lockfilePath: options.lockfilePath,
-      stale: 10_000,
-      update: 2000,
-      retries: retriesFor(waitMs),
-      onCompromised: (err) => {
-        compromised = err
-      },
-    })
+    try {
+      // Uncontended (the usual case), one synchronous attempt takes the lock without a trip through the event
+      // loop; it is the same mkdir protocol, so it excludes the async path and other processes alike.
+      release = lockfile.lockSync(path, lockOptions)
+    } catch (error) {
+      if (errnoCode(error) !== 'ELOCKED') throw error
+      release = await lockfile.lock(path, {...lockOptions, retries: retriesFor(waitMs)})
+    }
   } catch (error) {
     if (errnoCode(error) === 'ELOCKED') {
       throw new HatchError('LOCKED', `Another hatch process is still working on ${path}.`, {
