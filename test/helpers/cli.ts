@@ -47,13 +47,30 @@ export async function makeSandbox(prefix = 'hatch-test-'): Promise<Sandbox> {
   return {root, home, env, cleanup: () => rm(root, {recursive: true, force: true})}
 }
 
+export interface RunOptions {
+  env: NodeJS.ProcessEnv
+  cwd?: string
+  input?: string
+  /** Run as another user (needs root), e.g. to make a file really unreadable. */
+  uid?: number
+  gid?: number
+  /** Run under this umask (through /bin/sh), e.g. 0 to check that modes do not depend on the caller's umask. */
+  umask?: number
+}
+
 /** Runs the built CLI (`bin/run.js`) as a user would, with no terminal on stdin. */
-export function runCli(args: string[], options: {env: NodeJS.ProcessEnv; cwd?: string; input?: string}): Promise<CliResult> {
+export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [RUN_JS, ...args], {
+    const [cmd, argv] =
+      options.umask === undefined
+        ? [process.execPath, [RUN_JS, ...args]]
+        : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args]]
+    const child = spawn(cmd, argv, {
       cwd: options.cwd ?? options.env.HOME,
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : {uid: options.uid}),
+      ...(options.gid === undefined ? {} : {gid: options.gid}),
     })
     let stdout = ''
     let stderr = ''

@@ -2,14 +2,13 @@
  * Shared helpers for the end-to-end tests of `hatch mcp backup …` (not a test file itself: vitest only picks up
  * *.test.ts). Every helper works inside a sandbox from test/helpers/cli.ts; nothing here touches the real home.
  */
-import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {chmod, lstat, mkdir, readdir, readFile, readlink, writeFile} from 'node:fs/promises'
 import {dirname, join, relative, resolve} from 'node:path'
 import {afterEach, beforeAll, beforeEach, expect} from 'vitest'
 
-import {RUN_JS, makeSandbox, runCli, type CliResult, type Sandbox} from '../../../helpers/cli.js'
+import {makeSandbox, runCli, type CliResult, type RunOptions, type Sandbox} from '../../../helpers/cli.js'
 
 declare module 'vitest' {
   interface TestContext {
@@ -47,47 +46,10 @@ export function backup(sb: Sandbox, args: string[], env: NodeJS.ProcessEnv = {})
   return runCli(['mcp', 'backup', ...args], {env: {...sb.env, ...env}})
 }
 
-export interface SpawnOptions {
-  env: NodeJS.ProcessEnv
-  uid?: number
-  gid?: number
-  /** Run under this umask (through /bin/sh), e.g. 0 to check that modes do not depend on the caller's umask. */
-  umask?: number
-}
+export type SpawnOptions = RunOptions
 
-/** Like runCli, but can run as another user or under another umask. stdin is an empty pipe (no terminal). */
-export function spawnCli(args: string[], options: SpawnOptions): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const [cmd, argv] =
-      options.umask === undefined
-        ? [process.execPath, [RUN_JS, ...args]]
-        : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args]]
-    const child = spawn(cmd, argv, {
-      cwd: options.env.HOME,
-      env: options.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.uid === undefined ? {} : {uid: options.uid}),
-      ...(options.gid === undefined ? {} : {gid: options.gid}),
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      let json: unknown
-      if (args.includes('--json')) {
-        try {
-          json = JSON.parse(stdout)
-        } catch {
-          json = undefined
-        }
-      }
-      resolvePromise({code, stdout, stderr, json})
-    })
-    child.stdin.end('')
-  })
-}
+/** runCli with another user or umask (kept as a name the tests read well). */
+export const spawnCli = runCli
 
 /** Writes a file, creating its folders. */
 export async function put(path: string, content: Buffer | string, mode?: number): Promise<void> {
