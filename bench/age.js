@@ -1,6 +1,6 @@
 // Throughput of hatch's age layer (node:crypto) against the pure-JS `age-encryption` package.
 //
-//   npx tsc -p tsconfig.build.json && node bench/age.js [MiB]      (default 256 MiB)
+//   npm run build && node bench/age.js [MiB]      (default 256 MiB)
 //
 // Our side runs through the Transform streams, fed 64 KiB buffers as fs.createReadStream would deliver them;
 // age-encryption runs through its whole-buffer API (its fastest path). Also times scrypt at the default work factor.

@@ -1,4 +1,4 @@
-// Masking speed: µs per log line over ~10k typical lines. Run `npx tsc -p tsconfig.build.json` first.
+// Masking speed: µs per log line over ~10k typical lines. Run `npm run build` first (npm run bench does).
 // Usage: node bench/redact.js
 import {maskText} from '../dist/core/redact/mask.js'
 

@@ -20,7 +20,7 @@ describe('hatch mcp hosts (built CLI)', () => {
 
   beforeAll(() => {
     const built = resolve(import.meta.dirname, '../../../dist/commands/mcp/hosts.js')
-    if (!existsSync(built)) throw new Error('Build first: npx tsc -p tsconfig.build.json')
+    if (!existsSync(built)) throw new Error('Build first: npm run build')
   })
   beforeEach(async () => {
     sb = await makeSandbox()

@@ -22,7 +22,7 @@ export const BACKUP_ID = /^\d{8}_\d{6}_\d{6}$/
 /** Fails early, with a clear message, when the CLI has not been built. */
 export function assertBuilt(): void {
   const built = resolve(import.meta.dirname, '../../../../dist/commands/mcp/backup/create.js')
-  if (!existsSync(built)) throw new Error('Build first: npx tsc -p tsconfig.build.json')
+  if (!existsSync(built)) throw new Error('Build first: npm run build')
 }
 
 /**
