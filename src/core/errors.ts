@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   AMBIGUOUS_CONFIG: EXIT.AMBIGUOUS,
   WRONG_KEY: EXIT.BAD_KEY,
   INTERNAL: EXIT.INTERNAL,
+  UNSAFE_ARCHIVE_ENTRY: EXIT.INTEGRITY,
 } as const satisfies Record<string, ExitCode>
 
 export type ErrorCode = keyof typeof ERROR_CODES

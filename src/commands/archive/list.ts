@@ -1,0 +1,79 @@
+import {statSync} from 'node:fs'
+
+import {Args, Flags} from '@oclif/core'
+
+import {HatchCommand} from '../../cli/base-command.js'
+import {formatBytes, renderTable} from '../../cli/table.js'
+import type {ArchiveFiles, Sidecar} from '../../core/archive/index.js'
+
+export type ArchiveListOutput =
+  | {kind: 'archives'; dir: string; archives: Array<Sidecar & {path: string}>; orphans: string[]; warnings: string[]}
+  | ({kind: 'files'} & ArchiveFiles)
+
+export default class ArchiveList extends HatchCommand<ArchiveListOutput> {
+  static override summary = 'List the archives in a folder, or the files inside one archive.'
+  static override description = `\`list DIR\` reads the sidecars (NAME.json) in DIR, newest first; no key is needed and nothing is decrypted.
+\`list ARCHIVE --files\` decrypts the archive and lists the files recorded inside it (needs the key; the whole archive is read and checked).
+Exit codes: 0 ok, 2 bad arguments, 3 not found, 4 damaged, 10 wrong passphrase or key.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> /backup',
+    '<%= config.bin %> <%= command.id %> /backup/projects-20250101-120000.tar.gz.age --files --identity key.txt --json',
+  ]
+
+  static override args = {
+    target: Args.string({description: 'A folder of archives, or one NAME.tar.gz.age with --files.', required: true}),
+  }
+
+  static override flags = {
+    files: Flags.boolean({default: false, description: 'List the files inside the archive (needs the key).'}),
+    identity: Flags.string({char: 'i', description: 'age identity file (repeatable).', helpValue: 'FILE', multiple: true}),
+    'passphrase-file': Flags.string({description: 'Passphrase from the first line of FILE.', helpValue: 'FILE'}),
+    'passphrase-env': Flags.string({description: 'Passphrase from environment variable VAR.', helpValue: 'VAR'}),
+  }
+
+  async run(): Promise<ArchiveListOutput> {
+    const {args, flags} = await this.parse(ArchiveList)
+    const archive = await import('../../core/archive/index.js')
+    const {HatchError} = await import('../../core/errors.js')
+    let isDir = false
+    try {
+      isDir = statSync(args.target).isDirectory()
+    } catch {
+      throw new HatchError('BACKUP_NOT_FOUND', `${args.target} does not exist.`, {suggestions: ['Name a folder of archives, or one NAME.tar.gz.age file.']})
+    }
+    if (isDir && flags.files) throw new HatchError('INVALID_ARGUMENT', '--files lists one archive: name the NAME.tar.gz.age file, not a folder.')
+    if (!isDir && !flags.files) throw new HatchError('INVALID_ARGUMENT', `${args.target} is a file: add --files (and a key) to list what is inside it, or name its folder.`)
+    if (isDir) {
+      const listing = archive.listArchives(args.target)
+      for (const w of listing.warnings) this.logToStderr(`Warning: ${w}`)
+      const rows = listing.sidecars.map((s) => [s.name, s.createdAt.replace('T', ' ').slice(0, 19), String(s.fileCount), formatBytes(s.archiveSize), `${(s.compressionRatio * 100).toFixed(0)}%`, s.encryption.kind])
+      this.out(renderTable(['NAME', 'CREATED (UTC)', 'FILES', 'SIZE', 'RATIO', 'KEY'], rows, `No archives in ${args.target}.`))
+      if (listing.orphans.length > 0) this.out(`\n${listing.orphans.length} archive(s) without a sidecar (not listed, never pruned):\n${listing.orphans.map((o) => `  ${o}`).join('\n')}`)
+      const archives = listing.sidecars.map(({sidecarPath: _s, ...rest}) => rest)
+      return {kind: 'archives', dir: args.target, archives, orphans: listing.orphans, warnings: listing.warnings}
+    }
+    const identities = await archive.decryptionKeys({
+      identityFiles: flags.identity,
+      passphraseFile: flags['passphrase-file'],
+      passphraseEnv: flags['passphrase-env'],
+      prompt: process.stdin.isTTY ? (q) => archive.promptSecret(q) : undefined,
+      warn: (m) => this.logToStderr(`Warning: ${m}`),
+    })
+    const progress = new archive.ProgressLine(process.stderr.isTTY && !this.jsonEnabled() ? process.stderr : undefined, 'Reading')
+    let files: ArchiveFiles
+    try {
+      files = await archive.listArchiveFiles(args.target, identities, progress.update)
+    } finally {
+      progress.done()
+    }
+    const rows = files.entries.map((e) => [
+      e.type === 'file' ? 'file' : e.type === 'directory' ? 'dir' : 'link',
+      e.type === 'symlink' ? '' : (e.mode & 0o7777).toString(8).padStart(4, '0'),
+      e.type === 'file' ? formatBytes(e.size) : '',
+      e.type === 'symlink' ? `${e.path} -> ${e.target}` : e.path,
+    ])
+    this.out(renderTable(['TYPE', 'MODE', 'SIZE', 'PATH'], rows, 'The archive is empty.'))
+    return {kind: 'files', ...files}
+  }
+}

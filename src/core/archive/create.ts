@@ -1,0 +1,157 @@
+import {createHash, randomBytes} from 'node:crypto'
+import * as fs from 'node:fs'
+import {mkdir, open} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+import {Readable, Transform} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+
+import {createEncryptStream, toHatchError, type Recipient} from './age/index.js'
+import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
+import {fsyncDirectory} from '../fs/atomic-write.js'
+import {withLock} from '../fs/lock.js'
+import {ParallelGzip} from './gzip/parallel-gzip.js'
+import {manifestTotals, type Manifest} from './manifest.js'
+import {archiveFileName, checkArchiveName, defaultArchiveName, sidecarFileName} from './naming.js'
+import type {ProgressCallback} from './progress.js'
+import {SIDECAR_FORMAT, SIDECAR_VERSION, writeSidecar, type ArchiveEncryption, type Sidecar} from './sidecar.js'
+import {packTree} from './tar/pack.js'
+import {walkSource} from './walk.js'
+
+export type CreateStep = 'walked' | 'written' | 'synced' | 'linked'
+
+export interface CreateOptions {
+  source: string
+  outputDir: string
+  name?: string
+  recipients: Recipient[]
+  encryption: ArchiveEncryption
+  hatchVersion: string
+  now?: Date
+  onProgress?: ProgressCallback
+  gzipLevel?: number
+  /** Test hook, called after each step; a throw there simulates an interruption at that point. */
+  afterStep?: (step: CreateStep) => void | Promise<void>
+}
+
+export interface CreateResult {
+  archive: string
+  sidecar: string
+  info: Sidecar
+  /** Things skipped (special files, links leaving SOURCE), one sentence each. */
+  warnings: string[]
+}
+
+/** Counts and hashes the bytes that pass, for the sidecar's archiveSize and sha256. */
+class Measure extends Transform {
+  readonly hash = createHash('sha256')
+  size = 0
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    this.hash.update(chunk)
+    this.size += chunk.length
+    cb(null, chunk)
+  }
+}
+
+/**
+ * Archives SOURCE into OUTPUT/NAME.tar.gz.age and writes OUTPUT/NAME.json: walk → tar (pax, manifest last) →
+ * gzip (parallel members) → age → a hidden temp file, fsynced, then linked into place (never replacing an
+ * existing archive), the folder fsynced, and only then the sidecar written atomically. On any failure the temp
+ * file (and an archive without its sidecar) is removed, so nothing that looks like a backup is left behind.
+ */
+export async function createArchive(o: CreateOptions): Promise<CreateResult> {
+  const now = o.now ?? new Date()
+  const name = o.name === undefined ? defaultArchiveName(resolve(o.source), now) : checkArchiveName(o.name)
+  const outputDir = resolve(o.outputDir)
+  try {
+    await mkdir(outputDir, {recursive: true, mode: 0o700})
+  } catch (error) {
+    throw fsError(error, 'create the output folder', outputDir)
+  }
+  const finalPath = join(outputDir, archiveFileName(name))
+  const sidecarPath = join(outputDir, sidecarFileName(name))
+  return withLock(join(outputDir, '.hatch-archive'), async () => {
+    for (const p of [finalPath, sidecarPath]) {
+      if (fs.existsSync(p)) {
+        throw new HatchError('CONFLICT', `${p} already exists; hatch never replaces an archive.`, {suggestions: ['Choose another --name, or prune old archives.']})
+      }
+    }
+    const tree = walkSource(o.source, [fs.realpathSync(outputDir)])
+    await o.afterStep?.('walked')
+    const createdAt = now.toISOString()
+    const tmp = join(outputDir, `.${archiveFileName(name)}.${randomBytes(6).toString('hex')}.hatch-tmp`)
+    const manifestOut: {value?: Manifest} = {}
+    const measure = new Measure()
+    let linked = false
+    try {
+      const totalFiles = tree.fileCount
+      const totalBytes = tree.totalBytes
+      const onPack = (bytes: number, files: number) => o.onProgress?.({bytes, totalBytes, files, totalFiles})
+      await pipeline(
+        Readable.from(packTree(tree, createdAt, onPack, manifestOut), {objectMode: false, highWaterMark: 1024 * 1024}),
+        new ParallelGzip({level: o.gzipLevel}),
+        createEncryptStream(o.recipients),
+        measure,
+        fs.createWriteStream(tmp, {flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024}),
+      )
+      await o.afterStep?.('written')
+      const handle = await open(tmp, 'r+')
+      try {
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await o.afterStep?.('synced')
+      placeWithoutReplacing(tmp, finalPath)
+      linked = true
+      fsyncDirectory(outputDir, fs)
+      await o.afterStep?.('linked')
+      const totals = manifestTotals(manifestOut.value!.entries)
+      const info: Sidecar = {
+        format: SIDECAR_FORMAT,
+        formatVersion: SIDECAR_VERSION,
+        name,
+        file: archiveFileName(name),
+        createdAt,
+        source: tree.root,
+        fileCount: totals.files,
+        directoryCount: totals.directories,
+        symlinkCount: totals.symlinks,
+        originalSize: totals.bytes,
+        archiveSize: measure.size,
+        compressionRatio: totals.bytes === 0 ? 0 : Math.round((measure.size / totals.bytes) * 10_000) / 10_000,
+        encryption: o.encryption,
+        sha256: measure.hash.digest('hex'),
+        hatchVersion: o.hatchVersion,
+      }
+      writeSidecar(outputDir, info)
+      return {archive: finalPath, sidecar: sidecarPath, info, warnings: tree.warnings}
+    } catch (error) {
+      if (linked) removeQuietly(finalPath)
+      throw isHatchError(error) ? error : errnoCode(error) === undefined ? toHatchError(error, 'the new archive') : fsError(error, 'write the archive', finalPath)
+    } finally {
+      removeQuietly(tmp)
+    }
+  })
+}
+
+/** Puts tmp at final atomically, failing if final exists (link + unlink; rename where hard links are unsupported). */
+function placeWithoutReplacing(tmp: string, final: string): void {
+  try {
+    fs.linkSync(tmp, final)
+    return
+  } catch (error) {
+    const code = errnoCode(error)
+    if (code === 'EEXIST') throw new HatchError('CONFLICT', `${final} appeared while the archive was being written; it was left as it is.`)
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code ?? '')) throw error
+  }
+  if (fs.existsSync(final)) throw new HatchError('CONFLICT', `${final} appeared while the archive was being written; it was left as it is.`)
+  fs.renameSync(tmp, final)
+}
+
+function removeQuietly(path: string): void {
+  try {
+    fs.unlinkSync(path)
+  } catch {
+    // already gone
+  }
+}
