@@ -3,7 +3,6 @@ import {join, resolve} from 'node:path'
 
 import {errnoCode, fsError} from '../errors.js'
 import {planClean} from '../backup/retention.js'
-import type {BackupInfo} from '../backup/schema.js'
 import {withLock} from '../fs/lock.js'
 import {listSidecars, type Sidecar} from './sidecar.js'
 
@@ -33,11 +32,8 @@ export interface PrunePlan {
  */
 export function planPrune(dir: string, criteria: PruneCriteria, now: Date): PrunePlan {
   const listing = listSidecars(resolve(dir))
-  // planClean reads only the order and `createdAt`; adapt the sidecars to its input shape and map back.
-  const asBackups = listing.sidecars.map((s) => ({...s, id: s.name}) as unknown as BackupInfo)
-  const plan = planClean(asBackups, criteria, now)
-  const back = (list: BackupInfo[]) => list as unknown as ListedArchive[]
-  return {delete: back(plan.delete), keep: back(plan.keep), orphans: listing.orphans, warnings: listing.warnings}
+  const plan = planClean(listing.sidecars, criteria, now)
+  return {delete: plan.delete, keep: plan.keep, orphans: listing.orphans, warnings: listing.warnings}
 }
 
 /** Deletes the planned archives (archive first, then its sidecar), under the folder's archive lock. */

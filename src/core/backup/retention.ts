@@ -1,5 +1,4 @@
 import {HatchError} from '../errors.js'
-import type {BackupInfo} from './schema.js'
 
 export interface CleanCriteria {
   /** Delete only backups older than this many days (a whole number >= 1). */
@@ -10,9 +9,10 @@ export interface CleanCriteria {
   all?: boolean
 }
 
-export interface CleanPlan {
-  delete: BackupInfo[]
-  keep: BackupInfo[]
+/** Which items a clean deletes and keeps; items are backups, or anything else with a creation time. */
+export interface CleanPlan<T extends {createdAt: string} = {createdAt: string}> {
+  delete: T[]
+  keep: T[]
 }
 
 const DAY_MS = 86_400_000
@@ -33,12 +33,13 @@ export function parseWholeNumberArgument(flag: string, value: string | number | 
 }
 
 /**
- * Decides which backups a clean deletes. `backups` is one host's list, newest first.
+ * Decides which backups a clean deletes. `backups` is one host's list, newest first (archive prune passes its
+ * archives: anything with an ISO `createdAt` works).
  * A backup goes when it meets every criterion given (older than N days AND beyond the newest K), so adding a
  * criterion never deletes more. The newest backup always stays unless `all` is set. The same plan is what the
  * preview shows and what is deleted.
  */
-export function planClean(backups: readonly BackupInfo[], criteria: CleanCriteria, now: Date): CleanPlan {
+export function planClean<T extends {createdAt: string}>(backups: readonly T[], criteria: CleanCriteria, now: Date): CleanPlan<T> {
   const {olderThanDays, keepCount, all = false} = criteria
   if (olderThanDays === undefined && keepCount === undefined && !all) {
     throw new HatchError('INVALID_ARGUMENT', 'Say which backups to clean.', {
@@ -49,7 +50,7 @@ export function planClean(backups: readonly BackupInfo[], criteria: CleanCriteri
     if (n !== undefined) parseWholeNumberArgument(flag, n)
   }
   const cutoff = olderThanDays === undefined ? undefined : now.getTime() - olderThanDays * DAY_MS
-  const plan: CleanPlan = {delete: [], keep: []}
+  const plan: CleanPlan<T> = {delete: [], keep: []}
   backups.forEach((backup, index) => {
     const protectedNewest = index === 0 && !all
     const oldEnough = cutoff === undefined || Date.parse(backup.createdAt) < cutoff
