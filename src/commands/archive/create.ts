@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {decryptionKeyFlags, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
 import type {Sidecar} from '../../core/archive/index.js'
@@ -31,14 +32,13 @@ Exit codes: 0 ok, 2 bad arguments, 3 SOURCE missing, 5 archive name taken, 8 I/O
     output: Flags.string({char: 'o', description: 'Folder to write the archive and its sidecar into (created if missing).', helpValue: 'DIR', required: true}),
     name: Flags.string({description: 'Archive name (default: SOURCE-YYYYMMDD-HHMMSS, UTC).', helpValue: 'NAME'}),
     recipient: Flags.string({char: 'r', description: 'Encrypt to this age public key (repeatable).', helpValue: 'age1…', multiple: true}),
-    'passphrase-file': Flags.string({description: 'Read the passphrase from the first line of FILE (must not be readable by others).', helpValue: 'FILE'}),
-    'passphrase-env': Flags.string({description: 'Read the passphrase from environment variable VAR.', helpValue: 'VAR'}),
+    'passphrase-file': decryptionKeyFlags['passphrase-file'],
+    'passphrase-env': decryptionKeyFlags['passphrase-env'],
   }
 
   async run(): Promise<ArchiveCreateOutput> {
     const {args, flags} = await this.parse(ArchiveCreate)
     const archive = await import('../../core/archive/index.js')
-    const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
     const {recipients, encryption} = await archive.encryptionKeys({
       recipients: flags.recipient,
       passphraseFile: flags['passphrase-file'],
@@ -46,21 +46,9 @@ Exit codes: 0 ok, 2 bad arguments, 3 SOURCE missing, 5 archive name taken, 8 I/O
       prompt: process.stdin.isTTY ? (q) => archive.promptSecret(q) : undefined,
       warn: (m) => this.logToStderr(`Warning: ${m}`),
     })
-    const progress = new archive.ProgressLine(interactive && process.stderr.isTTY ? process.stderr : undefined, 'Archiving')
-    let result
-    try {
-      result = await archive.createArchive({
-        source: args.source,
-        outputDir: flags.output,
-        name: flags.name,
-        recipients,
-        encryption,
-        hatchVersion: this.config.version,
-        onProgress: progress.update,
-      })
-    } finally {
-      progress.done()
-    }
+    const result = await withProgress(this, archive.ProgressLine, 'Archiving', (onProgress) =>
+      archive.createArchive({source: args.source, outputDir: flags.output, name: flags.name, recipients, encryption, hatchVersion: this.config.version, onProgress}),
+    )
     for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
     const i = result.info
     this.out(

@@ -2,6 +2,7 @@ import {statSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 
+import {decryptionKeyFlags, keyOptions, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes, renderTable} from '../../cli/table.js'
 import type {ArchiveFiles, Sidecar} from '../../core/archive/index.js'
@@ -27,9 +28,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 not found, 4 damaged, 10 wrong passphrase o
 
   static override flags = {
     files: Flags.boolean({default: false, description: 'List the files inside the archive (needs the key).'}),
-    identity: Flags.string({char: 'i', description: 'age identity file (repeatable).', helpValue: 'FILE', multiple: true}),
-    'passphrase-file': Flags.string({description: 'Passphrase from the first line of FILE.', helpValue: 'FILE'}),
-    'passphrase-env': Flags.string({description: 'Passphrase from environment variable VAR.', helpValue: 'VAR'}),
+    ...decryptionKeyFlags,
   }
 
   async run(): Promise<ArchiveListOutput> {
@@ -54,19 +53,11 @@ Exit codes: 0 ok, 2 bad arguments, 3 not found, 4 damaged, 10 wrong passphrase o
       return {kind: 'archives', dir: args.target, archives, orphans: listing.orphans, warnings: listing.warnings}
     }
     const identities = await archive.decryptionKeys({
-      identityFiles: flags.identity,
-      passphraseFile: flags['passphrase-file'],
-      passphraseEnv: flags['passphrase-env'],
+      ...keyOptions(flags),
       prompt: process.stdin.isTTY ? (q) => archive.promptSecret(q) : undefined,
       warn: (m) => this.logToStderr(`Warning: ${m}`),
     })
-    const progress = new archive.ProgressLine(process.stderr.isTTY && !this.jsonEnabled() ? process.stderr : undefined, 'Reading')
-    let files: ArchiveFiles
-    try {
-      files = await archive.listArchiveFiles(args.target, identities, progress.update)
-    } finally {
-      progress.done()
-    }
+    const files = await withProgress(this, archive.ProgressLine, 'Reading', (onProgress) => archive.listArchiveFiles(args.target, identities, onProgress))
     const rows = files.entries.map((e) => [
       e.type === 'file' ? 'file' : e.type === 'directory' ? 'dir' : 'link',
       e.type === 'symlink' ? '' : (e.mode & 0o7777).toString(8).padStart(4, '0'),

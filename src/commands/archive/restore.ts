@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {decryptionKeyFlags, keyOptions, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
 import type {RestoreResult} from '../../core/archive/index.js'
@@ -24,28 +25,20 @@ Exit codes: 0 ok, 2 bad arguments, 3 archive missing, 4 damaged or unsafe archiv
     to: Flags.string({description: 'Folder to restore into (created if missing).', helpValue: 'DIR', required: true}),
     overwrite: Flags.boolean({default: false, description: 'Restore into a non-empty DIR, replacing files the archive also holds.'}),
     file: Flags.string({description: 'Restore only this path from the archive (a file, link, or folder with its contents).', helpValue: 'PATH'}),
-    identity: Flags.string({char: 'i', description: 'age identity file (AGE-SECRET-KEY-1…) for archives made with --recipient (repeatable).', helpValue: 'FILE', multiple: true}),
-    'passphrase-file': Flags.string({description: 'Read the passphrase from the first line of FILE (must not be readable by others).', helpValue: 'FILE'}),
-    'passphrase-env': Flags.string({description: 'Read the passphrase from environment variable VAR.', helpValue: 'VAR'}),
+    ...decryptionKeyFlags,
   }
 
   async run(): Promise<RestoreResult> {
     const {args, flags} = await this.parse(ArchiveRestore)
     const archive = await import('../../core/archive/index.js')
     const identities = await archive.decryptionKeys({
-      identityFiles: flags.identity,
-      passphraseFile: flags['passphrase-file'],
-      passphraseEnv: flags['passphrase-env'],
+      ...keyOptions(flags),
       prompt: process.stdin.isTTY ? (q) => archive.promptSecret(q) : undefined,
       warn: (m) => this.logToStderr(`Warning: ${m}`),
     })
-    const progress = new archive.ProgressLine(process.stderr.isTTY && !this.jsonEnabled() ? process.stderr : undefined, 'Restoring')
-    let result: RestoreResult
-    try {
-      result = await archive.restoreArchive({archive: args.archive, to: flags.to, identities, overwrite: flags.overwrite, file: flags.file, onProgress: progress.update})
-    } finally {
-      progress.done()
-    }
+    const result = await withProgress(this, archive.ProgressLine, 'Restoring', (onProgress) =>
+      archive.restoreArchive({archive: args.archive, to: flags.to, identities, overwrite: flags.overwrite, file: flags.file, onProgress}),
+    )
     for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
     this.out(
       `Restored ${result.files} files (${formatBytes(result.bytes)}), ${result.directories} folders and ${result.symlinks} symlinks into ${result.to}` +

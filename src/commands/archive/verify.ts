@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
+import {decryptionKeyFlags, keyOptions, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
 import type {VerifyResult} from '../../core/archive/index.js'
@@ -20,23 +21,15 @@ Exit codes: 0 intact, 2 bad arguments, 3 archive or sidecar missing, 4 damaged o
   }
 
   static override flags = {
-    identity: Flags.string({char: 'i', description: 'age identity file; decrypt and re-hash every file (repeatable).', helpValue: 'FILE', multiple: true}),
-    'passphrase-file': Flags.string({description: 'Passphrase from the first line of FILE; decrypt and re-hash every file.', helpValue: 'FILE'}),
-    'passphrase-env': Flags.string({description: 'Passphrase from environment variable VAR; decrypt and re-hash every file.', helpValue: 'VAR'}),
+    ...decryptionKeyFlags,
   }
 
   async run(): Promise<VerifyResult> {
     const {args, flags} = await this.parse(ArchiveVerify)
     const archive = await import('../../core/archive/index.js')
-    const keyOptions = {identityFiles: flags.identity, passphraseFile: flags['passphrase-file'], passphraseEnv: flags['passphrase-env']}
-    const identities = archive.hasKeyOption(keyOptions) ? await archive.decryptionKeys({...keyOptions, warn: (m) => this.logToStderr(`Warning: ${m}`)}) : undefined
-    const progress = new archive.ProgressLine(process.stderr.isTTY && !this.jsonEnabled() ? process.stderr : undefined, 'Verifying')
-    let result: VerifyResult
-    try {
-      result = await archive.verifyArchive({archive: args.archive, identities, onProgress: progress.update})
-    } finally {
-      progress.done()
-    }
+    const keys = keyOptions(flags)
+    const identities = archive.hasKeyOption(keys) ? await archive.decryptionKeys({...keys, warn: (m) => this.logToStderr(`Warning: ${m}`)}) : undefined
+    const result = await withProgress(this, archive.ProgressLine, 'Verifying', (onProgress) => archive.verifyArchive({archive: args.archive, identities, onProgress}))
     const lines = [`OK: ${result.archive} (${formatBytes(result.size)})`]
     lines.push(result.sidecar === 'ok' ? '  SHA-256 matches its sidecar.' : '  No sidecar to compare with.')
     lines.push(result.contents === 'ok' ? `  Decrypted; all ${result.files} files (${formatBytes(result.bytes ?? 0)}) match their recorded SHA-256.` : '  Contents not checked (give a key to decrypt and re-hash every file).')

@@ -38,7 +38,6 @@ export class ProgressLine {
   private readonly started: number
   private lastDraw = 0
   private drawn = false
-  private latest: ProgressUpdate | undefined
 
   constructor(
     private readonly stream: NodeJS.WritableStream | undefined,
@@ -49,7 +48,6 @@ export class ProgressLine {
   }
 
   readonly update: ProgressCallback = (u) => {
-    this.latest = u
     if (this.stream === undefined) return
     const t = this.now()
     if (t - this.started < 500 || t - this.lastDraw < 100) return
