@@ -4,7 +4,7 @@ import type {AuditLog} from '../audit/log.js'
 import type {AuditCaller, AuditOutcome} from '../audit/record.js'
 import {HatchError} from '../errors.js'
 import {toToolError, toolErrorText, type ToolError} from './errors.js'
-import {allows, type Privilege, type ToolCall, type ToolDefinition, type ToolServices} from './types.js'
+import {allows, missingRequirement, type Privilege, type ToolRequirement, type ToolCall, type ToolDefinition, type ToolServices} from './types.js'
 
 export interface InvokeContext {
   services: ToolServices
@@ -20,6 +20,12 @@ export type InvokeResult =
   | {kind: 'error'; error: ToolError; content: string[]}
   | {kind: 'confirm'; message: string; state: string}
 
+const REQUIREMENT_FLAGS: Record<ToolRequirement, string> = {
+  allowDirs: '--allow-dir DIR',
+  encryptionKey: '--recipient age1… (or --passphrase-file / --passphrase-env)',
+  decryptionKey: '--identity FILE (or --passphrase-file / --passphrase-env)',
+}
+
 /**
  * Runs one tool call the way every call runs: privilege re-checked (the tool list is not the only guard), the
  * tool's own logic, failures mapped to a stable code and sanitized text, and one audit line with the masked
@@ -32,6 +38,10 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
   try {
     if (!allows(ctx.level, def.privilege)) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve --allow-${def.privilege}; this server was not started with it.`)
+    }
+    const missing = missingRequirement(def, ctx.services)
+    if (missing !== undefined) {
+      throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve ${REQUIREMENT_FLAGS[missing]}; this server was not started with it.`)
     }
     const out = await def.run(args, ctx.services, call)
     if (out.kind === 'confirm') {

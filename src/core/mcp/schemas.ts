@@ -15,3 +15,14 @@ export const ConfirmationTokenArg = z
   .describe('The confirmationToken from this tool\'s preview. Omit it to get the preview; pass it, with exactly the same other arguments, to carry out what the preview showed.')
 
 export const WholeNumberArg = z.number().int().min(1).max(1_000_000)
+
+/**
+ * A path for an archive tool. The schema only bounds its size: containment is decided at run time by the server's
+ * path policy (inside an `--allow-dir` directory after resolving `..` and symlinks, or refused), mcp.md §5.
+ */
+export const PathArg = z.string().min(1).max(4096)
+
+/** An archive file, `NAME.tar.gz.age`, inside an allowed directory (see list_backups). */
+export const ArchivePathArg = PathArg.regex(/\.tar\.gz\.age$/, 'an archive path ends in .tar.gz.age').describe(
+  'Path of a NAME.tar.gz.age archive inside one of the allowed directories (see list_backups); relative paths are taken from the first allowed directory.',
+)

@@ -1,8 +1,11 @@
 import type {z} from 'zod'
 
+import type {Identity, Recipient} from '../archive/age/index.js'
+import type {ArchiveEncryption} from '../archive/sidecar.js'
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import type {BackupStore} from '../backup/store.js'
 import type {HostEnvironment} from '../hosts/resolve.js'
+import type {PathPolicy} from '../paths/containment.js'
 import type {ConfirmationIssuer} from './confirm-token.js'
 
 /**
@@ -27,6 +30,24 @@ export interface ToolHints {
   openWorldHint: false
 }
 
+/**
+ * What the archive tools work with, set up once when the server starts with `--allow-dir` (absent otherwise, and
+ * then no archive tool is offered). Keys come from the server's own flags, never from tool arguments (mcp.md §3).
+ */
+export interface ArchiveServices {
+  /** Every path a tool is given goes through it: inside the `--allow-dir` directories or refused. */
+  policy: PathPolicy
+  /** From `--recipient` or a passphrase option; absent when the server cannot encrypt (no create tool then). */
+  encryption?: {recipients: Recipient[]; encryption: ArchiveEncryption}
+  /** From `--identity` or a passphrase option; absent when the server cannot decrypt (no restore tool then). */
+  identities?: Identity[]
+  /** Recorded in new archives' sidecars. */
+  hatchVersion: string
+}
+
+/** What a tool needs besides its privilege level; a server that lacks it does not offer the tool. */
+export type ToolRequirement = 'allowDirs' | 'encryptionKey' | 'decryptionKey'
+
 /** What every tool works with: the same core objects the CLI commands use. */
 export interface ToolServices {
   store: BackupStore
@@ -39,6 +60,8 @@ export interface ToolServices {
   /** Binds confirmation tokens to the caller (over stdio: the OS user). */
   principal: string
   now: () => Date
+  /** Archive tools only; see ArchiveServices. */
+  archive?: ArchiveServices
 }
 
 /** The client's answer to a confirmation elicitation, when this call is the retry that carries it. */
@@ -66,10 +89,29 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   title: string
   description: string
   privilege: Privilege
+  /** Server set-up the tool cannot work without (archive tools: `--allow-dir`, and a key for create and restore). */
+  requires?: readonly ToolRequirement[]
   input: I
   output: O
   hints: ToolHints
   run(args: z.infer<I>, services: ToolServices, call: ToolCall): Promise<ToolOutcome<z.infer<O>>>
+}
+
+/** What this server's services provide, for matching against tools' `requires`. */
+export function provided(services: Pick<ToolServices, 'archive'> | undefined): Set<ToolRequirement> {
+  const have = new Set<ToolRequirement>()
+  const archive = services?.archive
+  if (archive === undefined) return have
+  have.add('allowDirs')
+  if (archive.encryption !== undefined) have.add('encryptionKey')
+  if (archive.identities !== undefined && archive.identities.length > 0) have.add('decryptionKey')
+  return have
+}
+
+/** The first requirement of `def` these services do not meet, or undefined when the tool can run. */
+export function missingRequirement(def: Pick<ToolDefinition, 'requires'>, services: Pick<ToolServices, 'archive'> | undefined): ToolRequirement | undefined {
+  const have = provided(services)
+  return def.requires?.find((r) => !have.has(r))
 }
 
 /** Identity helper that keeps a definition's input and output types tied together. */

@@ -1,4 +1,8 @@
-import {allows, type Privilege, type ToolDefinition} from '../types.js'
+import {allows, missingRequirement, type Privilege, type ToolDefinition, type ToolServices} from '../types.js'
+import {createSecureBackup} from './archive-create.js'
+import {listArchiveBackups} from './archive-list.js'
+import {restoreSecureBackup} from './archive-restore.js'
+import {verifySecureBackup} from './archive-verify.js'
 import {backupHostConfig} from './backup-create.js'
 import {cleanHostConfigBackups} from './clean.js'
 import {diffHostConfigBackup} from './diff-backup.js'
@@ -8,8 +12,9 @@ import {restoreHostConfig} from './restore.js'
 import {verifyHostConfigBackups} from './verify-backups.js'
 
 /**
- * Every tool hatch can serve, in listing order. A new tool (e.g. an archive tool) is one module exporting a
- * definition, added here.
+ * Every tool hatch can serve, in listing order. A new tool is one module exporting a definition, added here. The
+ * archive tools (names kept from the previous Python server) are offered only when the server has what they
+ * `require` (`--allow-dir`, and a key for create and restore).
  */
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   listHosts,
@@ -19,9 +24,13 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   backupHostConfig,
   restoreHostConfig,
   cleanHostConfigBackups,
+  listArchiveBackups,
+  verifySecureBackup,
+  createSecureBackup,
+  restoreSecureBackup,
 ] as unknown as ToolDefinition[]
 
-/** The tools a server started at `level` offers. */
-export function toolsFor(level: Privilege, tools: readonly ToolDefinition[] = ALL_TOOLS): ToolDefinition[] {
-  return tools.filter((t) => allows(level, t.privilege))
+/** The tools a server started at `level` with these services offers (no archive services: no archive tools). */
+export function toolsFor(level: Privilege, tools: readonly ToolDefinition[] = ALL_TOOLS, services?: Pick<ToolServices, 'archive'>): ToolDefinition[] {
+  return tools.filter((t) => allows(level, t.privilege) && missingRequirement(t, services) === undefined)
 }

@@ -1,0 +1,48 @@
+import {z} from 'zod'
+
+import {Sidecar} from '../../archive/sidecar.js'
+import {archiveCore, archiveServices} from '../archive.js'
+import {PathArg} from '../schemas.js'
+import {ADDITIVE, defineTool} from '../types.js'
+
+/** The `--json` shape of `hatch archive create`. */
+export const CreateArchiveOutput = Sidecar.extend({
+  archive: z.string(),
+  sidecar: z.string(),
+  /** Things skipped (special files, symlinks leading out of the source), one sentence each. */
+  warnings: z.array(z.string()),
+})
+
+export const createSecureBackup = defineTool({
+  name: 'create_secure_backup',
+  title: 'Archive a folder, encrypted',
+  description:
+    'Archives a folder (tar, gzip, encrypted with age to the key the server was started with) into OUTPUT/NAME.tar.gz.age plus a sidecar OUTPUT/NAME.json. ' +
+    'Both the source folder and the output folder must be inside the directories the server was started with (--allow-dir). ' +
+    'Only adds files: an existing archive is never replaced. Symlinks leading out of the source are skipped. The key or passphrase is configured on the server, never passed as an argument.',
+  privilege: 'write',
+  requires: ['allowDirs', 'encryptionKey'],
+  input: z
+    .object({
+      source: PathArg.describe('The folder to archive, inside an allowed directory.'),
+      outputDir: PathArg.describe('Folder to write the archive and its sidecar into, inside an allowed directory (created if missing).'),
+      name: z.string().max(140).optional().describe('Archive name: letters, digits, ".", "_", "-" (default: SOURCE-YYYYMMDD-HHMMSS, UTC).'),
+    })
+    .strict(),
+  output: CreateArchiveOutput,
+  hints: ADDITIVE,
+  async run(args, services) {
+    const archive = archiveServices(services)
+    const source = await archive.policy.resolveInside(args.source, {mustExist: true})
+    const outputDir = await archive.policy.resolveInside(args.outputDir, {forWrite: true})
+    const core = await archiveCore()
+    const {recipients, encryption} = archive.encryption!
+    const result = await core.createArchive({source, outputDir, name: args.name, recipients, encryption, hatchVersion: archive.hatchVersion})
+    const i = result.info
+    return {
+      kind: 'result',
+      structured: {...i, archive: result.archive, sidecar: result.sidecar, warnings: result.warnings},
+      summary: `Archived ${i.source} as ${result.archive}: ${i.fileCount} files, ${i.originalSize} bytes → ${i.archiveSize} bytes.${result.warnings.length > 0 ? ` ${result.warnings.length} warnings.` : ''}`,
+    }
+  },
+})
