@@ -144,7 +144,7 @@ export class BackupStore {
       // Ids are UTC microsecond times, so they order backups across hosts too.
       return this.hosts()
         .flatMap((h) => this.list(h))
-        .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : a.host.localeCompare(b.host)))
+        .sort(newestFirst)
     }
     const dir = this.hostDir(host)
     let names: string[]
@@ -154,20 +154,19 @@ export class BackupStore {
       if (errnoCode(error) === 'ENOENT') return []
       throw fsError(error, 'read the backup folder', dir)
     }
-    const present = new Set(names)
+    // Files not yet matched by an index record; what is left at the end has no record.
+    const unmatched = new Set(names)
     const backups: BackupInfo[] = []
-    const indexed = new Set<string>()
     for (const backup of this.readIndex(dir)) {
-      indexed.add(backup.fileName)
-      if (present.has(backup.fileName)) backups.push(backup)
+      if (unmatched.delete(backup.fileName)) backups.push(backup)
     }
-    for (const name of names) {
-      if (!indexed.has(name)) {
-        const info = this.unindexed(dir, host, name)
-        if (info) backups.push(info)
-      }
+    for (const name of unmatched) {
+      const info = this.unindexed(dir, host, name)
+      if (info) backups.push(info)
     }
-    return backups.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    // The index is in creation order and ids only grow within a host, so reversing it is usually the whole job.
+    backups.reverse()
+    return isNewestFirst(backups) ? backups : backups.sort(newestFirst)
   }
 
   /** One backup of a host. @throws HatchError BACKUP_NOT_FOUND */
@@ -433,4 +432,14 @@ export class BackupStore {
       indexed: false,
     }
   }
+}
+
+/** Orders backups newest first: by id (UTC microseconds), then host. */
+function newestFirst(a: BackupInfo, b: BackupInfo): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : a.host < b.host ? -1 : a.host > b.host ? 1 : 0
+}
+
+function isNewestFirst(backups: readonly BackupInfo[]): boolean {
+  for (let i = 1; i < backups.length; i++) if (newestFirst(backups[i - 1]!, backups[i]!) > 0) return false
+  return true
 }
