@@ -194,6 +194,20 @@ describe('BackupStore.list, verify, delete', () => {
     expect(fs.readFileSync(outside, 'utf8')).toBe('do not touch')
   })
 
+  it('finds a backup by id without being misled by a later forged line for the same id', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    const b = await s.create('cursor', config)
+    const index = join(root, 'cursor', 'index.jsonl')
+    const lineA = fs.readFileSync(index, 'utf8').split('\n')[0]!
+    // A later line claiming a's id but b's file (and one pointing outside) must not be believed.
+    fs.appendFileSync(index, `${lineA.replace(a.fileName, b.fileName)}\n${lineA.replace(a.fileName, '../../app/claude_desktop_config.json')}\n`)
+    expect(s.get('cursor', a.id).path).toBe(a.path)
+    expect(s.get('cursor', b.id).path).toBe(b.path)
+    fs.unlinkSync(a.path)
+    expect(() => s.get('cursor', a.id)).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
+  })
+
   it('deletes exactly the given backups and their records', async () => {
     const s = store()
     const a = await s.create('cursor', config)
