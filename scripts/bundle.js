@@ -16,10 +16,13 @@ const entryPoints = readdirSync(commandsDir, {recursive: true})
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join(commandsDir, f))
 const runner = join(root, 'src', 'run.ts')
+// Worker threads need an entry file of their own: src/core/archive/worker/archive-worker.ts → dist/workers/archive-worker.js
+// (found from dist/chunks and dist/commands/archive by src/core/archive/worker/client.ts).
+const workers = [{in: join(root, 'src', 'core', 'archive', 'worker', 'archive-worker.ts'), out: 'workers/archive-worker'}]
 
 await build({
   absWorkingDir: root,
-  entryPoints: [...entryPoints, runner],
+  entryPoints: [...entryPoints, runner, ...workers],
   outbase: 'src',
   outdir: 'dist',
   entryNames: '[dir]/[name]',
@@ -38,4 +41,4 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: {js: "import {createRequire as __hatchCreateRequire} from 'node:module';\nconst require = __hatchCreateRequire(import.meta.url);"},
 })
-console.log(`bundled the runner and ${entryPoints.length} commands from ${relative(root, commandsDir)}`)
+console.log(`bundled the runner, ${entryPoints.length} commands from ${relative(root, commandsDir)} and ${workers.length} worker`)

@@ -1,21 +1,19 @@
-import {createHash, randomBytes} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import * as fs from 'node:fs'
-import {mkdir, open} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
-import {Readable, Transform} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
 
-import {createEncryptStream, toHatchError, type Recipient} from './age/index.js'
+import {toHatchError, type Recipient} from './age/index.js'
 import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
 import {withLock} from '../fs/lock.js'
-import {ParallelGzip} from './gzip/parallel-gzip.js'
-import {manifestTotals, type Manifest} from './manifest.js'
+import {DEFAULT_GZIP_LEVEL} from './gzip/parallel-gzip.js'
+import {manifestTotals} from './manifest.js'
 import {archiveFileName, checkArchiveName, defaultArchiveName, sidecarFileName} from './naming.js'
 import type {ProgressCallback} from './progress.js'
 import {SIDECAR_FORMAT, SIDECAR_VERSION, writeSidecar, type ArchiveEncryption, type Sidecar} from './sidecar.js'
-import {packTree} from './tar/pack.js'
 import {walkSource} from './walk.js'
+import {writeArchive} from './write-archive.js'
 
 export type CreateStep = 'walked' | 'written' | 'synced' | 'linked'
 
@@ -39,17 +37,6 @@ export interface CreateResult {
   info: Sidecar
   /** Things skipped (special files, links leaving SOURCE), one sentence each. */
   warnings: string[]
-}
-
-/** Counts and hashes the bytes that pass, for the sidecar's archiveSize and sha256. */
-class Measure extends Transform {
-  readonly hash = createHash('sha256')
-  size = 0
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
-    this.hash.update(chunk)
-    this.size += chunk.length
-    cb(null, chunk)
-  }
 }
 
 /**
@@ -79,33 +66,24 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
     await o.afterStep?.('walked')
     const createdAt = now.toISOString()
     const tmp = join(outputDir, `.${archiveFileName(name)}.${randomBytes(6).toString('hex')}.hatch-tmp`)
-    const manifestOut: {value?: Manifest} = {}
-    const measure = new Measure()
     let linked = false
+    let fd: number | undefined
     try {
       const totalFiles = tree.fileCount
       const totalBytes = tree.totalBytes
       const onPack = (bytes: number, files: number) => o.onProgress?.({bytes, totalBytes, files, totalFiles})
-      await pipeline(
-        Readable.from(packTree(tree, createdAt, onPack, manifestOut), {objectMode: false, highWaterMark: 1024 * 1024}),
-        new ParallelGzip({level: o.gzipLevel}),
-        createEncryptStream(o.recipients),
-        measure,
-        fs.createWriteStream(tmp, {flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024}),
-      )
+      fd = fs.openSync(tmp, 'wx', 0o600)
+      const written = await writeArchive({tree, createdAt, fd, recipients: o.recipients, level: o.gzipLevel ?? DEFAULT_GZIP_LEVEL, onProgress: onPack})
       await o.afterStep?.('written')
-      const handle = await open(tmp, 'r+')
-      try {
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      fs.fsyncSync(fd)
+      fs.closeSync(fd)
+      fd = undefined
       await o.afterStep?.('synced')
       placeWithoutReplacing(tmp, finalPath)
       linked = true
       fsyncDirectory(outputDir, fs)
       await o.afterStep?.('linked')
-      const totals = manifestTotals(manifestOut.value!.entries)
+      const totals = manifestTotals(written.manifest.entries)
       const info: Sidecar = {
         format: SIDECAR_FORMAT,
         formatVersion: SIDECAR_VERSION,
@@ -117,10 +95,10 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
         directoryCount: totals.directories,
         symlinkCount: totals.symlinks,
         originalSize: totals.bytes,
-        archiveSize: measure.size,
-        compressionRatio: totals.bytes === 0 ? 0 : Math.round((measure.size / totals.bytes) * 10_000) / 10_000,
+        archiveSize: written.size,
+        compressionRatio: totals.bytes === 0 ? 0 : Math.round((written.size / totals.bytes) * 10_000) / 10_000,
         encryption: o.encryption,
-        sha256: measure.hash.digest('hex'),
+        sha256: written.sha256,
         hatchVersion: o.hatchVersion,
       }
       writeSidecar(outputDir, info)
@@ -129,6 +107,7 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
       if (linked) removeQuietly(finalPath)
       throw isHatchError(error) ? error : errnoCode(error) === undefined ? toHatchError(error, 'the new archive') : fsError(error, 'write the archive', finalPath)
     } finally {
+      if (fd !== undefined) closeQuietly(fd)
       removeQuietly(tmp)
     }
   })
@@ -146,6 +125,14 @@ function placeWithoutReplacing(tmp: string, final: string): void {
   }
   if (fs.existsSync(final)) throw new HatchError('CONFLICT', `${final} appeared while the archive was being written; it was left as it is.`)
   fs.renameSync(tmp, final)
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd)
+  } catch {
+    // already closed
+  }
 }
 
 function removeQuietly(path: string): void {

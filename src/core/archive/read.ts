@@ -1,12 +1,13 @@
 import {createHash} from 'node:crypto'
-import {createReadStream, statSync} from 'node:fs'
+import {statSync} from 'node:fs'
+import {open, type FileHandle} from 'node:fs/promises'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {createGunzip} from 'node:zlib'
+import {createGunzip, type ZlibOptions} from 'node:zlib'
 
 import tar from 'tar-stream'
 
-import {createDecryptStream, isAgeError, toHatchError, type Identity} from './age/index.js'
+import {decryptionMachine, isAgeError, toHatchError, type Identity, type Sink} from './age/index.js'
 import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
 import {decodeManifest, MANIFEST_ENTRY_NAME, type Manifest} from './manifest.js'
 import type {ProgressCallback} from './progress.js'
@@ -25,6 +26,13 @@ export interface FileSink {
   end(entry: FoundEntry & {type: 'file'}): void | Promise<void>
   /** Called if reading stops early; must not throw. */
   abort(): void | Promise<void>
+  /**
+   * Present when the sink hashes the bytes itself, as it writes them (in another thread): resolves with the file's
+   * SHA-256 (rejects if writing failed). readArchive then skips its own hashing of that file, asks for every such
+   * hash once all entries were read, and checks them against the manifest as usual; until then `end` gets the entry
+   * with an empty sha256, filled in later.
+   */
+  sha256?(): Promise<string>
 }
 
 export interface EntryHandler {
@@ -49,29 +57,103 @@ export interface ReadResult {
 }
 
 const MAX_MANIFEST = 256 * 1024 * 1024
+/**
+ * Large output pieces (fewer thread-pool round trips), and room to run ahead of the tar parser (zlib streams pass
+ * the stream options through to Transform, though ZlibOptions does not list them), so inflating overlaps parsing.
+ */
+const GUNZIP_OPTIONS = {chunkSize: 1024 * 1024, readableHighWaterMark: 4 * 1024 * 1024, writableHighWaterMark: 2 * 1024 * 1024} as ZlibOptions
+
+const READ_SIZE = 1024 * 1024
+/** feedGunzip stopped because gunzip or the parser did (their failure, if any, is the one to report). */
+const READER_STOPPED = new Error('the archive reader stopped')
+const BATCH_SIZE = 1024 * 1024
 
 /**
- * Groups small chunks (age releases 64 KiB at a time) into pieces of at least `size` bytes, so gunzip makes one
- * thread-pool round trip per piece instead of per chunk.
+ * Reads the archive and decrypts it (every chunk authenticated before its plaintext is released) straight into
+ * gunzip, in 1 MiB batches: age releases 64 KiB at a time, and one thread-pool round trip per batch is far cheaper
+ * than one per chunk. Batches are recycled once gunzip has consumed them (its write callback), so the plaintext
+ * costs no fresh allocation per MiB. Ends gunzip at the end; on failure destroys it (so the parser stops) and
+ * rejects with the cause.
  */
-function coalesce(size: number): Transform {
-  let parts: Buffer[] = []
-  let length = 0
-  return new Transform({
-    readableHighWaterMark: size,
-    writableHighWaterMark: size,
-    transform(chunk: Buffer, _e, cb) {
-      parts.push(chunk)
-      length += chunk.length
-      if (length < size) return cb()
-      const out = Buffer.concat(parts, length)
-      parts = []
-      length = 0
-      cb(null, out)
-    },
-    flush(cb) {
-      cb(null, length === 0 ? undefined : Buffer.concat(parts, length))
-    },
+async function feedGunzip(gunzip: Transform, archivePath: string, identities: Identity[], onRead: (bytes: number) => void): Promise<void> {
+  let handle: FileHandle | undefined
+  try {
+    const machine = decryptionMachine(identities)
+    handle = await open(archivePath, 'r')
+    const free: Buffer[] = []
+    const ready: Buffer[] = []
+    let batch: Buffer = Buffer.allocUnsafeSlow(BATCH_SIZE)
+    let used = 0
+    const out: Sink = {
+      push(piece: Buffer) {
+        let off = 0
+        while (off < piece.length) {
+          const n = Math.min(piece.length - off, batch.length - used)
+          piece.copy(batch, used, off, off + n)
+          used += n
+          off += n
+          if (used === batch.length) {
+            ready.push(batch)
+            batch = free.pop() ?? Buffer.allocUnsafeSlow(BATCH_SIZE)
+            used = 0
+          }
+        }
+      },
+    }
+    const send = async (b: Buffer, recycle: boolean): Promise<void> => {
+      if (gunzip.destroyed) throw READER_STOPPED
+      const room = gunzip.write(b, (error) => {
+        if (error == null && recycle) free.push(b)
+      })
+      if (!room) await drained(gunzip)
+    }
+    // On a failure (wrong key, damage, truncation) the machine throws, and what it released before is dropped
+    // with it: the whole read fails anyway.
+    const sendReady = async (): Promise<void> => {
+      for (const b of ready.splice(0)) await send(b, true)
+    }
+    // Reads go round a ring of three buffers. The decryption keeps views of the latest input (at most one chunk,
+    // 64 KiB + 16, once the header is done; header bytes spread over several reads are copied when joined), so when
+    // a read is written, every read two or more before it (each a full 1 MiB) is no longer referenced.
+    // (After a short read, which a regular file gives only at its end, fresh buffers are used instead.)
+    const ring = [0, 1, 2].map(() => Buffer.allocUnsafeSlow(READ_SIZE))
+    let short = false
+    for (let n = 0; ; n++) {
+      const buf = short ? Buffer.allocUnsafeSlow(READ_SIZE) : ring[n % ring.length]!
+      const {bytesRead} = await handle.read(buf, 0, READ_SIZE, null)
+      if (bytesRead === 0) break
+      if (bytesRead < READ_SIZE) short = true
+      onRead(bytesRead)
+      await machine.write(buf.subarray(0, bytesRead), out)
+      await sendReady()
+    }
+    await machine.end(out)
+    await sendReady()
+    if (used > 0) await send(batch.subarray(0, used), false)
+    gunzip.end()
+  } catch (error) {
+    gunzip.destroy(error as Error)
+    throw error
+  } finally {
+    await handle?.close().catch(() => {})
+  }
+}
+
+/** Resolves on 'drain'; rejects if the stream closes or fails first. */
+function drained(stream: Transform): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: unknown) => {
+      stream.off('drain', onDrain)
+      stream.off('close', onClose)
+      stream.off('error', onClose)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const onDrain = () => done()
+    const onClose = (error?: unknown) => done(error ?? READER_STOPPED)
+    stream.on('drain', onDrain)
+    stream.on('close', onClose)
+    stream.on('error', onClose)
   })
 }
 
@@ -102,17 +184,19 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
 
   let readBytes = 0
   let files = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      readBytes += chunk.length
-      o.onProgress?.({bytes: readBytes, totalBytes: archiveSize, files})
-      cb(null, chunk)
-    },
-  })
   const extract = tar.extract()
   const abort = new AbortController()
-  const flowing = pipeline(createReadStream(archivePath, {highWaterMark: 1024 * 1024}), counter, createDecryptStream(o.identities), coalesce(1024 * 1024), createGunzip({chunkSize: 256 * 1024}), extract, {
-    signal: abort.signal,
+  const gunzip = createGunzip(GUNZIP_OPTIONS)
+  const feeding = feedGunzip(gunzip, archivePath, o.identities, (n) => {
+    readBytes += n
+    o.onProgress?.({bytes: readBytes, totalBytes: archiveSize, files})
+  })
+  const parsing = pipeline(gunzip, extract, {signal: abort.signal})
+  // The decryption's failure (a wrong key, damage) explains whatever the parser saw after it: it comes first.
+  const flowing = Promise.allSettled([feeding, parsing]).then(([f, p]) => {
+    if (f.status === 'rejected' && f.reason !== READER_STOPPED) throw f.reason
+    if (p.status === 'rejected') throw p.reason
+    if (f.status === 'rejected') throw f.reason
   })
   flowing.catch(() => {}) // inspected below
 
@@ -121,6 +205,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   const links = new Map<string, string>()
   let manifest: Manifest | undefined
   let sawManifest = false
+  const hashedBySink: Array<{entry: FoundEntry & {type: 'file'}; sink: FileSink}> = []
 
   const consume = async (): Promise<void> => {
     for await (const entry of extract) {
@@ -179,17 +264,18 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
       } else {
         const base = {type: 'file' as const, path, size: h.size ?? 0, mode, mtime}
         const sink = selected ? await o.handler?.file?.(base) : undefined
-        const hash = createHash('sha256')
+        const hash = sink?.sha256 === undefined ? createHash('sha256') : undefined
         let size = 0
         try {
           for await (const chunk of entry) {
             const buf = chunk as Buffer
-            hash.update(buf)
+            hash?.update(buf)
             size += buf.length
             if (sink !== undefined) await sink.write(buf)
           }
           if (size !== base.size) throw damaged(what, `the entry ${JSON.stringify(name)} is shorter than its header says`)
-          const e = {...base, sha256: hash.digest('hex')}
+          const e = {...base, sha256: hash?.digest('hex') ?? ''}
+          if (hash === undefined) hashedBySink.push({entry: e, sink: sink!})
           entries.push(e)
           files++
           if (sink !== undefined) await sink.end(e)
@@ -218,6 +304,11 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   if (isAgeError(flowError)) throw toHatchError(flowError, `the archive ${archivePath}`)
   if (consumeError !== undefined) throw classify(consumeError, what, archivePath)
   if (flowError !== undefined && !(flowError instanceof Error && flowError.name === 'AbortError')) throw classify(flowError, what, archivePath)
+  try {
+    for (const {entry, sink} of hashedBySink) entry.sha256 = await sink.sha256!()
+  } catch (error) {
+    throw classify(error, what, archivePath)
+  }
   checkSymlinkGraph(links)
   if (manifest !== undefined) compareWithManifest(what, entries, manifest)
   return {manifest, entries, archiveSize}

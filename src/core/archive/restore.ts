@@ -5,7 +5,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import type {Identity} from './age/index.js'
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
-import {StagedWriter} from './staged-writer.js'
+import {stagingWriter} from './worker-staged-writer.js'
 import {safeEntryPath} from './tar/entry-safety.js'
 import type {ProgressCallback} from './progress.js'
 import {readArchive, type FoundEntry} from './read.js'
@@ -77,7 +77,7 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
     throw fsError(error, 'create a temporary folder beside', to)
   }
   const warnings: string[] = []
-  const writer = new StagedWriter()
+  const writer = stagingWriter()
   try {
     const staged: FoundEntry[] = []
     const result = await readArchive(o.archive, {

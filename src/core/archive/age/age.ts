@@ -295,6 +295,34 @@ export function decryptIterable(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Step-wise machines
+
+/**
+ * The state machine behind the streams and iterables, for callers that move bytes themselves (a pipeline that
+ * batches its own I/O or hands work to other threads). `write` appends to `out` everything the bytes so far release
+ * (for encryption, the header and nonce come out first); it returns a Promise only while the header is pending
+ * (wrapping or unwrapping the file key), and is synchronous after that. `end` finishes. The output and every error
+ * are exactly those of createEncryptStream / createDecryptStream: plaintext is released only after its chunk's tag
+ * verified. The machine keeps references into the caller's input buffers (it does not copy them): once the
+ * header is done, only to the most recent 64 KiB of input (64 KiB + 16 when decrypting), which later input or
+ * `end` consumes; a buffer lying wholly before that may be reused once `write` returns (or its Promise resolves).
+ */
+export interface AgeMachine {
+  write(data: Buffer, out: Sink): void | Promise<void>
+  end(out: Sink): void | Promise<void>
+}
+
+/** An encryption machine for `recipients` (see AgeMachine). */
+export function encryptionMachine(recipients: readonly RecipientLike[]): AgeMachine {
+  return new Encryption(recipients)
+}
+
+/** A decryption machine for `identities` (see AgeMachine). */
+export function decryptionMachine(identities: readonly IdentityLike[]): AgeMachine {
+  return new Decryption(identities)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Buffers
 
 /**

@@ -7,9 +7,12 @@ export {
   createDecryptStream,
   createEncryptStream,
   decrypt,
+  decryptionMachine,
   decryptIterable,
   encrypt,
   encryptIterable,
+  encryptionMachine,
+  type AgeMachine,
   type IdentityLike,
   type RecipientLike,
 } from './age.js'
@@ -37,4 +40,4 @@ export {
   type ScryptIdentityOptions,
   type ScryptRecipientOptions,
 } from './recipients.js'
-export {CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE} from './stream.js'
+export {CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, type Sink} from './stream.js'

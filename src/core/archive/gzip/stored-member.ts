@@ -9,7 +9,8 @@ import {crc32} from 'node:zlib'
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff])
 const MAX_STORED = 65_535
 
-export function storedMember(data: Buffer): Buffer[] {
+/** `crc` is the data's CRC-32 when already known (computed elsewhere, e.g. in a worker). */
+export function storedMember(data: Buffer, crc: number = crc32(data)): Buffer[] {
   const parts: Buffer[] = [HEADER]
   let offset = 0
   do {
@@ -24,7 +25,7 @@ export function storedMember(data: Buffer): Buffer[] {
     offset += len
   } while (offset < data.length)
   const trailer = Buffer.allocUnsafe(8)
-  trailer.writeUInt32LE(crc32(data) >>> 0, 0)
+  trailer.writeUInt32LE(crc >>> 0, 0)
   trailer.writeUInt32LE(data.length % 2 ** 32, 4)
   parts.push(trailer)
   return parts
