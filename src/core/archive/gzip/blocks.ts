@@ -4,7 +4,7 @@ import {crc32, gzip, gzipSync} from 'node:zlib'
 import {INCOMPRESSIBLE_BITS, sampleEntropy} from './entropy.js'
 
 /**
- * How a block of the tar stream becomes gzip members (see parallel-gzip.ts for the format): the block is cut into
+ * How a block of the tar stream becomes gzip members (see compress-block.ts for the format): the block is cut into
  * 64 KiB slices, each judged compressible or not from the order-0 entropy of a 4 KiB sample, and each run of
  * alike slices becomes one member.
  */

@@ -5,7 +5,11 @@ import {fsError, HatchError} from '../../errors.js'
 import {encodeManifest, MANIFEST_ENTRY_NAME, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestEntry} from '../manifest.js'
 import type {SourceTree} from '../walk.js'
 import {encodeHeader, END_OF_ARCHIVE, padding} from './header.js'
-import type {PackProgress} from './pack.js'
+
+export interface PackProgress {
+  /** Called after each piece of file content is read: bytes so far, files finished so far. */
+  (bytes: number, files: number): void
+}
 
 /**
  * Where packTreeInto puts the tar stream: fixed-size blocks it fills in place. `block` is the one being filled;
@@ -28,8 +32,8 @@ export interface BlockSink {
 }
 
 /**
- * The same tar stream as packTree (every entry in walk order, each file hashed as it is read, the manifest last,
- * then the end-of-archive blocks), written straight into the sink's blocks: file contents are read from disk into
+ * The tar stream of a walked SOURCE (every entry in walk order, each file hashed as it is read, the manifest as
+ * the last entry, then the end-of-archive blocks), written straight into the sink's blocks: file contents are read from disk into
  * the block itself, so no byte is copied on the way to the compressor. Returns the manifest; the last, partly
  * filled block is shipped too.
  */
