@@ -4,6 +4,7 @@ import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
+import type {RestoreResult} from './results.js'
 import {BackupAwareOperation, type OperationContext} from './backup-aware-operation.js'
 import type {BackupInfo} from './schema.js'
 import type {BackupStore} from './store.js'
@@ -34,18 +35,6 @@ export interface RestorePlan {
   force: boolean
 }
 
-export interface RestoreResult {
-  host: string
-  id: string
-  /** The path restored (as named; a symlink stays one). */
-  restoredPath: string
-  /** Where the bytes landed: the symlink's target, or the path itself. */
-  realPath: string
-  sha256: string
-  /** The backup of what was there before, so the restore can be undone; null when there was no file. */
-  preRestoreBackupId: string | null
-  changed: boolean
-}
 
 /**
  * Everything a restore will do, computed without changing anything: which backup (checksum verified, content
@@ -135,3 +124,5 @@ export async function executeRestore(ops: AtomicFileOperations, plan: RestorePla
     changed: result.changed,
   }
 }
+
+export type {RestoreResult} from './results.js'

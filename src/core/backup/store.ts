@@ -7,6 +7,7 @@ import {atomicWriteFileSync, fsyncDirectory, type SyncFs} from '../fs/atomic-wri
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
+import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
 
 export type StoreFs = SyncFs & Pick<typeof nodeFs, 'linkSync' | 'mkdirSync' | 'readdirSync' | 'readSync'>
@@ -25,16 +26,6 @@ export interface CreateBackupOptions {
   reason?: BackupReason
 }
 
-export type VerifyStatus = 'intact' | 'damaged' | 'missing' | 'unrecorded'
-
-export interface VerifyResult {
-  host: string
-  id: string
-  path: string
-  status: VerifyStatus
-  expectedSha256: string | null
-  actualSha256: string | null
-}
 
 const INDEX = 'index.jsonl'
 const LOCK = '.lock'

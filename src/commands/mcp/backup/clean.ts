@@ -5,19 +5,13 @@ import {confirmOrRefuse} from '../../../cli/confirm.js'
 import {openBackupStore} from '../../../cli/context.js'
 import {configFlag, dryRunFlag, hostFlag, yesFlag} from '../../../cli/flags.js'
 import {renderTable} from '../../../cli/table.js'
+import type {CleanReport} from '../../../core/backup/results.js'
 import {parseWholeNumberArgument, planClean} from '../../../core/backup/retention.js'
 import {getHost} from '../../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../../core/hosts/resolve.js'
 
-export interface CleanOutput {
-  host: string
-  dryRun: boolean
-  /** The ids deleted (with --dry-run: the ids that would be deleted). */
-  deleted: string[]
-  kept: string[]
-}
 
-export default class BackupClean extends HatchCommand<CleanOutput> {
+export default class BackupClean extends HatchCommand<CleanReport> {
   static override summary = "Delete a host's old backups."
   static override description = `A backup is deleted when it meets every criterion given. The newest backup is never deleted unless --all is given; --all alone deletes every backup of the host. --dry-run shows exactly the list that would be deleted, and that same list is what a real run deletes.
 In a terminal it asks first; without one it needs --yes.`
@@ -37,7 +31,7 @@ In a terminal it asks first; without one it needs --yes.`
     yes: yesFlag,
   }
 
-  async run(): Promise<CleanOutput> {
+  async run(): Promise<CleanReport> {
     const {flags} = await this.parse(BackupClean)
     const host = getHost(flags.host!)
     const criteria = {
@@ -52,7 +46,7 @@ In a terminal it asks first; without one it needs --yes.`
       backups = backups.filter((b) => b.sourcePath === path)
     }
     const plan = planClean(backups, criteria, new Date())
-    const output: CleanOutput = {host: host.id, dryRun: flags['dry-run'], deleted: plan.delete.map((b) => b.id), kept: plan.keep.map((b) => b.id)}
+    const output: CleanReport = {host: host.id, dryRun: flags['dry-run'], deleted: plan.delete.map((b) => b.id), kept: plan.keep.map((b) => b.id)}
     const listing = renderTable(['ID', 'CREATED (UTC)'], plan.delete.map((b) => [b.id, b.createdAt.replace('T', ' ').slice(0, 19)]))
     if (plan.delete.length === 0) {
       this.out(`Nothing to clean: all ${plan.keep.length} backups of ${host.id} are kept.`)

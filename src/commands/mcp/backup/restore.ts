@@ -5,13 +5,14 @@ import {confirmOrRefuse} from '../../../cli/confirm.js'
 import {openFileOperations} from '../../../cli/context.js'
 import {dryRunFlag, hostFlag, yesFlag} from '../../../cli/flags.js'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
-import {executeRestore, planRestore, restoreDiff, type RestoreResult} from '../../../core/backup/restore.js'
+import {executeRestore, planRestore, restoreDiff} from '../../../core/backup/restore.js'
+import type {RestorePreview, RestoreResult} from '../../../core/backup/results.js'
 import {HatchError} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../../core/hosts/resolve.js'
 import {maskText} from '../../../core/redact/mask.js'
 
-export type RestoreOutput = (RestoreResult & {dryRun: false}) | {changed: boolean; diff: string; dryRun: true; host: string; id: string; restoredPath: string}
+export type RestoreOutput = (RestoreResult & {dryRun: false}) | (RestorePreview & {dryRun: true})
 
 export default class BackupRestore extends HatchCommand<RestoreOutput> {
   static override summary = "Put a backup back in place of a host's config file."

@@ -4,18 +4,12 @@ import {hostFlag} from '../../../cli/flags.js'
 import {renderTable} from '../../../cli/table.js'
 import {Flags} from '@oclif/core'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
-import type {VerifyResult} from '../../../core/backup/store.js'
+import {verifyReport, type VerifyReport} from '../../../core/backup/results.js'
 import {EXIT} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
 
-export interface VerifyOutput {
-  ok: boolean
-  checked: number
-  damaged: number
-  results: VerifyResult[]
-}
 
-export default class BackupVerify extends HatchCommand<VerifyOutput> {
+export default class BackupVerify extends HatchCommand<VerifyReport> {
   static override summary = 'Recompute every backup checksum and report each backup as intact or damaged.'
   static override description = `Exits ${EXIT.INTEGRITY} when any backup is damaged, missing, or has no recorded checksum.`
 
@@ -26,13 +20,12 @@ export default class BackupVerify extends HatchCommand<VerifyOutput> {
     id: Flags.string({description: 'Check only this backup (needs --host).', dependsOn: ['host'], helpValue: 'ID'}),
   }
 
-  async run(): Promise<VerifyOutput> {
+  async run(): Promise<VerifyReport> {
     const {flags} = await this.parse(BackupVerify)
     if (flags.host !== undefined) getHost(flags.host)
     const id = flags.id === undefined ? undefined : parseBackupIdArgument(flags.id, flags.host!)
-    const results = openBackupStore(this.config.version).verify(flags.host, id)
-    const damaged = results.filter((r) => r.status !== 'intact').length
-    const output: VerifyOutput = {ok: damaged === 0, checked: results.length, damaged, results}
+    const output = verifyReport(openBackupStore(this.config.version).verify(flags.host, id))
+    const {results, damaged} = output
     this.out(renderTable(['HOST', 'ID', 'STATUS'], results.map((r) => [r.host, r.id, r.status.toUpperCase()]), 'No backups to verify.'))
     this.out(output.ok ? `\nAll ${results.length} backups are intact.` : `\n${damaged} of ${results.length} backups are not intact.`)
     if (!output.ok) process.exitCode = EXIT.INTEGRITY

@@ -1,5 +1,6 @@
 import {z} from 'zod'
 
+import {CleanReport} from '../../backup/results.js'
 import {planClean} from '../../backup/retention.js'
 import {getHost} from '../../hosts/registry.js'
 import {withConsent} from '../consent.js'
@@ -7,13 +8,8 @@ import {ConfirmationTokenArg, HostIdArg, WholeNumberArg} from '../schemas.js'
 import {defineTool, DESTRUCTIVE} from '../types.js'
 
 /** The `--json` shape of `hatch mcp backup clean`, plus the status and the preview's token. */
-export const CleanOutput = z.object({
+export const CleanOutput = CleanReport.extend({
   status: z.enum(['preview', 'deleted', 'nothing-to-delete']),
-  host: z.string(),
-  /** True for a preview: `deleted` then lists what would be deleted. */
-  dryRun: z.boolean(),
-  deleted: z.array(z.string()),
-  kept: z.array(z.string()),
   confirmationToken: z.string().optional(),
   expiresInSeconds: z.number().int().optional(),
 })
