@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {HatchCommand} from '../../cli/base-command.js'
+import {configFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/table.js'
-import {currentHostEnvironment, resolveHosts, type ResolvedHost} from '../../core/hosts/resolve.js'
+import {currentHostEnvironment, resolveHostAt, resolveHosts, type ResolvedHost} from '../../core/hosts/resolve.js'
 
 export interface HostsResult {
   hosts: ResolvedHost[]
@@ -25,12 +26,16 @@ Honours XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA, CLAUDE_CONFIG_DIR and CODEX_HOME
 
   static override flags = {
     host: Flags.string({description: 'Show only this host (an id from the list).', helpValue: 'HOST'}),
+    config: {...configFlag, description: 'Show the host with this file as its config (needs --host): what other commands do with --config.', dependsOn: ['host']},
   }
 
   async run(): Promise<HostsResult> {
     const {flags} = await this.parse(McpHosts)
     const hostEnv = currentHostEnvironment()
-    const hosts = await resolveHosts(hostEnv, undefined, flags.host === undefined ? undefined : [flags.host])
+    const hosts =
+      flags.config === undefined
+        ? await resolveHosts(hostEnv, undefined, flags.host === undefined ? undefined : [flags.host])
+        : [await resolveHostAt(flags.host!, flags.config, hostEnv)]
     this.out(render(hosts, hostEnv.home))
     return {hosts}
   }

@@ -287,3 +287,27 @@ export async function resolveConfigPath(
   }
   return {host, path: resolved.path, exists: resolved.status === 'present', warnings: resolved.warnings}
 }
+
+/**
+ * A host as it would be resolved with `--config PATH`: that one file as its only candidate, present or absent.
+ * What `hatch mcp hosts --host H --config PATH` shows.
+ */
+export async function resolveHostAt(
+  hostId: string,
+  config: string,
+  hostEnv: HostEnvironment = currentHostEnvironment(),
+  fs: HostFs = nodeHostFs,
+): Promise<ResolvedHost> {
+  const {host, path, exists, warnings} = await resolveConfigPath(hostId, {config}, hostEnv, fs)
+  return {
+    id: host.id,
+    displayName: host.displayName,
+    format: host.format,
+    serversKey: host.serversPath.join('.'),
+    sharedState: host.sharedState,
+    status: exists ? 'present' : 'absent',
+    path,
+    candidates: [{path, exists}],
+    warnings,
+  }
+}

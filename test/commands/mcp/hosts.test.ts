@@ -42,6 +42,19 @@ describe('hatch mcp hosts (built CLI)', () => {
     expect(hosts.find((h) => h.id === 'zed')!.path).toBe(join(sb.home, '.config', 'zed', 'settings.json'))
   })
 
+  it('--config shows the host with that one file, present or absent, and needs --host', async () => {
+    const mine = join(sb.home, 'My Configs', 'cursor ü.json')
+    await touch(mine)
+    const r = await runCli(['mcp', 'hosts', '--host', 'cursor', '--config', mine, '--json'], {env: sb.env})
+    expect(r.code).toBe(0)
+    expect(Result.parse(r.json).hosts).toEqual([
+      expect.objectContaining({id: 'cursor', status: 'present', path: mine, candidates: [{path: mine, exists: true}]}),
+    ])
+    const missing = await runCli(['mcp', 'hosts', '--host', 'cursor', '--config', join(sb.home, 'nope.json'), '--json'], {env: sb.env})
+    expect(Result.parse(missing.json).hosts[0]).toMatchObject({status: 'absent', path: join(sb.home, 'nope.json')})
+    expect((await runCli(['mcp', 'hosts', '--config', mine], {env: sb.env})).code).toBe(2)
+  })
+
   it('reports both LM Studio files as ambiguous, and a present and an app-only host', async () => {
     await touch(join(sb.home, '.lmstudio', 'mcp.json'))
     await touch(join(sb.home, '.cache', 'lm-studio', 'mcp.json'))

@@ -1,12 +1,13 @@
 import {HatchCommand} from '../../../cli/base-command.js'
 import {openBackupStore} from '../../../cli/context.js'
-import {hostFlag} from '../../../cli/flags.js'
+import {configFlag, hostFlag} from '../../../cli/flags.js'
 import {renderTable} from '../../../cli/table.js'
 import {Flags} from '@oclif/core'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
 import {verifyReport, type VerifyReport} from '../../../core/backup/results.js'
 import {EXIT} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
+import {resolveConfigPath} from '../../../core/hosts/resolve.js'
 
 
 export default class BackupVerify extends HatchCommand<VerifyReport> {
@@ -18,13 +19,21 @@ export default class BackupVerify extends HatchCommand<VerifyReport> {
   static override flags = {
     host: hostFlag(false),
     id: Flags.string({description: 'Check only this backup (needs --host).', dependsOn: ['host'], helpValue: 'ID'}),
+    config: {...configFlag, description: 'Check only backups of this config file (needs --host).', dependsOn: ['host']},
   }
 
   async run(): Promise<VerifyReport> {
     const {flags} = await this.parse(BackupVerify)
     if (flags.host !== undefined) getHost(flags.host)
     const id = flags.id === undefined ? undefined : parseBackupIdArgument(flags.id, flags.host!)
-    const output = verifyReport(openBackupStore(this.config.version).verify(flags.host, id))
+    const store = openBackupStore(this.config.version)
+    let checked = store.verify(flags.host, id)
+    if (flags.config !== undefined) {
+      const {path} = await resolveConfigPath(flags.host!, {config: flags.config})
+      const ofFile = new Set(store.list(flags.host).filter((b) => b.sourcePath === path).map((b) => b.id))
+      checked = checked.filter((r) => ofFile.has(r.id))
+    }
+    const output = verifyReport(checked)
     const {results, damaged} = output
     this.out(renderTable(['HOST', 'ID', 'STATUS'], results.map((r) => [r.host, r.id, r.status.toUpperCase()]), 'No backups to verify.'))
     this.out(output.ok ? `\nAll ${results.length} backups are intact.` : `\n${damaged} of ${results.length} backups are not intact.`)

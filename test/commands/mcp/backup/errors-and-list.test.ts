@@ -3,6 +3,7 @@
  * --json, and `list` across hosts.
  */
 import {chmod, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {hostIds} from '../../../../src/core/hosts/registry.js'
@@ -132,6 +133,19 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     for (const b of all) expect(b).toMatchObject({indexed: true, reason: 'manual'})
     expectExit(plain, 0)
     expect(plain.stdout).toMatch(/^HOST\s+ID\s+CREATED \(UTC\)/)
+  })
+
+  it('verify --config checks only the backups of that file', async ({sb}) => {
+    await put(paths.cursor(sb.home), '{"mcpServers": {}}\n')
+    const other = join(sb.home, 'other', 'mcp.json')
+    await put(other, '{"mcpServers": {"x": {}}}\n')
+    const a = await backup(sb, ['create', '--host', 'cursor', '--json'])
+    const b = await backup(sb, ['create', '--host', 'cursor', '--config', other, '--json'])
+    const r = await backup(sb, ['verify', '--host', 'cursor', '--config', other, '--json'])
+    expectExit(r, 0)
+    expect(r.json).toMatchObject({ok: true, checked: 1, results: [{id: b.json.id, status: 'intact'}]})
+    expect((await backup(sb, ['verify', '--host', 'cursor', '--json'])).json.checked).toBe(2)
+    expect(a.json.id).not.toBe(b.json.id)
   })
 
   it('list without --host orders backups newest first across hosts', async ({sb}) => {
