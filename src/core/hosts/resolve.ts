@@ -203,11 +203,7 @@ export async function resolveHost(
   }
 
   return {
-    id: host.id,
-    displayName: host.displayName,
-    format: host.format,
-    serversKey: host.serversPath.join('.'),
-    sharedState: host.sharedState,
+    ...describeHost(host),
     status,
     path,
     candidates: paths.map((p, i) => ({path: p, exists: probes[i]!.kind === 'file'})),
@@ -300,14 +296,15 @@ export async function resolveHostAt(
 ): Promise<ResolvedHost> {
   const {host, path, exists, warnings} = await resolveConfigPath(hostId, {config}, hostEnv, fs)
   return {
-    id: host.id,
-    displayName: host.displayName,
-    format: host.format,
-    serversKey: host.serversPath.join('.'),
-    sharedState: host.sharedState,
+    ...describeHost(host),
     status: exists ? 'present' : 'absent',
     path,
     candidates: [{path, exists}],
     warnings,
   }
+}
+
+/** What every resolved host says about the host itself, whatever was found on disk. */
+function describeHost(host: HostEntry): Pick<ResolvedHost, 'id' | 'displayName' | 'format' | 'serversKey' | 'sharedState'> {
+  return {id: host.id, displayName: host.displayName, format: host.format, serversKey: host.serversPath.join('.'), sharedState: host.sharedState}
 }
