@@ -5,6 +5,7 @@ import {sha256} from '../fs/hash.js'
 import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
 import type {RestoreResult} from './results.js'
+import {spliceServers} from './servers-only.js'
 import {BackupAwareOperation, type OperationContext} from './backup-aware-operation.js'
 import type {BackupInfo} from './schema.js'
 import type {BackupStore} from './store.js'
@@ -18,19 +19,28 @@ export interface RestoreRequest {
   to?: string
   /** Restore a backup that does not parse in the host's format, or that has no recorded checksum. */
   force?: boolean
+  /**
+   * Restore only the servers subtree (at `serversPath`) into the current file and keep everything else in it:
+   * for files that also hold the app's other state. JSON and JSONC hosts; the whole file when none exists now.
+   */
+  serversOnly?: boolean
+  serversPath?: readonly string[]
 }
 
 export interface RestorePlan {
   host: string
   format: ConfigFormat
   backup: BackupInfo
+  /** What the restore writes: the backup's bytes, or (servers only) the current file with the backup's servers. */
   bytes: Buffer
+  sha256: string
+  serversOnly: boolean
   targetPath: string
   /** The target's content when planned (null: no file). */
   current: Buffer | null
   /** Its SHA-256 (null: no file); a change before execute is a conflict. */
   currentSha256: string | null
-  /** The target already holds exactly the backup's bytes. */
+  /** The target already holds exactly the bytes the restore would write. */
   unchanged: boolean
   force: boolean
 }
@@ -60,7 +70,17 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
   }
   const current = readIfExists(resolveWriteTarget(targetPath))
   const currentSha256 = current === null ? null : sha256(current)
-  return {host: request.host, format: request.format, backup, bytes, targetPath, current, currentSha256, unchanged: currentSha256 === backup.sha256, force}
+  const serversOnly = request.serversOnly === true && current !== null
+  if (serversOnly) {
+    // Both must parse to be spliced, whatever --force says; so must the result.
+    parseConfig(current, request.format, targetPath)
+    parseConfig(bytes, request.format, `Backup ${backup.id}`)
+    const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [])
+    bytes = Buffer.from(spliced, 'utf8')
+    parseConfig(bytes, request.format, `${targetPath} with the servers of backup ${backup.id}`)
+  }
+  const digest = sha256(bytes)
+  return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, current, currentSha256, unchanged: currentSha256 === digest, force}
 }
 
 /**
@@ -84,14 +104,14 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
 
   protected async apply(context: OperationContext): Promise<{sha256: string; realPath: string; changed: boolean}> {
     const {bytes, format, force, backup} = this.plan
-    if (context.currentSha256 === backup.sha256) return {sha256: backup.sha256, realPath: context.realPath, changed: false}
+    if (context.currentSha256 === this.plan.sha256) return {sha256: this.plan.sha256, realPath: context.realPath, changed: false}
     const written = context.write(bytes, {
       mode: backup.sourceMode,
       validate: force ? undefined : (b) => parseConfig(b, format, `The restored copy of backup ${backup.id}`),
     })
-    // Read back what the host will read: anything but the backup's bytes undoes the restore.
+    // Read back what the host will read: anything but the planned bytes undoes the restore.
     const landed = readIfExists(context.realPath)
-    if (landed === null || sha256(landed) !== backup.sha256) {
+    if (landed === null || sha256(landed) !== this.plan.sha256) {
       throw new HatchError('IO_ERROR', `After restoring backup ${backup.id}, ${context.realPath} did not hold the backup's content; the previous content was put back.`)
     }
     return {sha256: written.sha256, realPath: context.realPath, changed: true}
@@ -109,8 +129,8 @@ export async function executeRestore(ops: AtomicFileOperations, plan: RestorePla
     // changed since the plan, the restore proceeds (and gives a conflict, as any stale plan does).
     const realPath = resolveWriteTarget(plan.targetPath)
     const now = readIfExists(realPath)
-    if (now !== null && sha256(now) === plan.backup.sha256) {
-      return {host: plan.host, id: plan.backup.id, restoredPath: plan.targetPath, realPath, sha256: plan.backup.sha256, preRestoreBackupId: null, changed: false}
+    if (now !== null && sha256(now) === plan.sha256) {
+      return {host: plan.host, id: plan.backup.id, restoredPath: plan.targetPath, realPath, sha256: plan.sha256, preRestoreBackupId: null, changed: false}
     }
   }
   const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256)

@@ -167,6 +167,34 @@ describe('restore', () => {
     expect(ops.store.list('vscode')).toHaveLength(before)
   })
 
+  it('restores only the servers with serversOnly, keeping the rest of the current file', async () => {
+    const claude = join(dir, '.claude.json')
+    fs.writeFileSync(claude, '{\n  "numStartups": 1,\n  "mcpServers": {"fs": {"command": "npx"}}\n}\n')
+    const backup = await ops.store.create('claude-code', claude)
+    const now = '{\n  "numStartups": 99,\n  "mcpServers": {},\n  "oauthAccount": {"id": 7}\n}\n'
+    fs.writeFileSync(claude, now)
+    const plan = planRestore(ops.store, {host: 'claude-code', format: 'json', serversOnly: true, serversPath: ['mcpServers']})
+    expect(plan.serversOnly).toBe(true)
+    expect(restoreDiff(plan)).toContain('+  "mcpServers": {"fs": {"command": "npx"}},')
+    const result = await executeRestore(ops, plan)
+    expect(fs.readFileSync(claude, 'utf8')).toBe('{\n  "numStartups": 99,\n  "mcpServers": {"fs": {"command": "npx"}},\n  "oauthAccount": {"id": 7}\n}\n')
+    expect(result).toMatchObject({id: backup.id, changed: true})
+    expect(fs.readFileSync(ops.store.get('claude-code', result.preRestoreBackupId!).path, 'utf8')).toBe(now)
+    // Doing it again changes nothing.
+    expect((await executeRestore(ops, planRestore(ops.store, {host: 'claude-code', format: 'json', id: backup.id, serversOnly: true, serversPath: ['mcpServers']}))).changed).toBe(false)
+  })
+
+  it('refuses serversOnly over a current file that does not parse, and restores the whole file when there is none', async () => {
+    await ops.store.create('vscode', config)
+    fs.writeFileSync(config, '{"servers": {')
+    expect(() => planRestore(ops.store, {host: 'vscode', format: 'jsonc', serversOnly: true, serversPath: ['servers']})).toThrow(expect.objectContaining({code: 'INVALID_CONFIG'}))
+    fs.unlinkSync(config)
+    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc', serversOnly: true, serversPath: ['servers']})
+    expect(plan.serversOnly).toBe(false)
+    await executeRestore(ops, plan)
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+  })
+
   it('masks lines in the diff with the given mask', async () => {
     await ops.store.create('vscode', config)
     fs.writeFileSync(config, OTHER)

@@ -30,6 +30,10 @@ In a terminal it asks first; without one it needs --yes.`
     latest: Flags.boolean({default: false, description: "Restore the host's newest backup."}),
     to: Flags.string({aliases: ['config'], description: 'Restore to this file instead of the one the backup came from.', helpValue: 'PATH'}),
     force: Flags.boolean({default: false, description: 'Restore even a backup that does not parse, or that has no recorded checksum.'}),
+    'servers-only': Flags.boolean({
+      default: false,
+      description: "Restore only the MCP servers from the backup and keep everything else in the current file (for files that also hold the app's other settings, like ~/.claude.json). JSON and JSONC hosts.",
+    }),
     'dry-run': dryRunFlag,
     'show-secrets': Flags.boolean({default: false, description: 'Show secret values in the diff instead of masking them.'}),
     yes: yesFlag,
@@ -52,15 +56,19 @@ In a terminal it asks first; without one it needs --yes.`
       id,
       to,
       force: flags.force,
+      serversOnly: flags['servers-only'],
+      serversPath: host.serversPath,
     })
     const diff = () => restoreDiff(plan, flags['show-secrets'] ? undefined : maskText)
+    if (host.sharedState && !plan.serversOnly && !this.jsonEnabled()) {
+      this.logToStderr(
+        `Note: ${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too. Add --servers-only to restore just the MCP servers.`,
+      )
+    }
     if (flags['dry-run']) {
       const text = diff()
       this.out(plan.unchanged ? `${plan.targetPath} already holds the content of backup ${plan.backup.id}.` : text)
       return {changed: !plan.unchanged, diff: text, dryRun: true, host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
-    }
-    if (host.sharedState && !this.jsonEnabled()) {
-      this.logToStderr(`Note: ${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too.`)
     }
     if (!plan.unchanged && !flags.yes && process.stdin.isTTY) this.logToStderr(diff())
     await confirmOrRefuse(`Restore backup ${plan.backup.id} (${plan.backup.createdAt}) over ${plan.targetPath}?`, {
@@ -70,7 +78,7 @@ In a terminal it asks first; without one it needs --yes.`
     const result = await executeRestore(ops, plan)
     this.out(
       result.changed
-        ? `Restored backup ${result.id} to ${result.restoredPath}.` +
+        ? (plan.serversOnly ? `Restored the MCP servers of backup ${result.id} into ${result.restoredPath}; everything else in it was kept.` : `Restored backup ${result.id} to ${result.restoredPath}.`) +
             (result.preRestoreBackupId ? `\nThe previous content is backup ${result.preRestoreBackupId}; undo with:\n  hatch mcp backup restore --host ${host.id} --id ${result.preRestoreBackupId}` : '')
         : `${result.restoredPath} already held the content of backup ${result.id}; nothing changed.`,
     )

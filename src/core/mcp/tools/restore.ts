@@ -39,14 +39,27 @@ export const restoreHostConfig = defineTool({
     "through the client's confirmation dialog, or by calling again with the preview's confirmationToken and the same arguments. " +
     'The current file is backed up before it is replaced, so every restore can be undone.',
   privilege: 'destructive',
-  input: z.object({host: HostIdArg, id: BackupIdArg.optional(), confirmationToken: ConfirmationTokenArg.optional()}).strict(),
+  input: z
+    .object({
+      host: HostIdArg,
+      id: BackupIdArg.optional(),
+      serversOnly: z
+        .boolean()
+        .optional()
+        .describe("Restore only the MCP servers and keep everything else in the current file (for files that also hold the app's other settings, like Claude Code's ~/.claude.json). JSON and JSONC hosts."),
+      confirmationToken: ConfirmationTokenArg.optional(),
+    })
+    .strict(),
   output: RestoreOutput,
   hints: DESTRUCTIVE,
   async run({confirmationToken, ...args}, services, call) {
     const host = getHost(args.host)
-    const plan = planRestore(services.ops.store, {host: host.id, format: host.format, id: args.id})
+    const plan = planRestore(services.ops.store, {host: host.id, format: host.format, id: args.id, serversOnly: args.serversOnly, serversPath: host.serversPath})
     const base = {host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
-    const warning = host.sharedState ? `${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too.` : undefined
+    const warning =
+      host.sharedState && !plan.serversOnly
+        ? `${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too (serversOnly: true restores just the MCP servers).`
+        : undefined
     if (plan.unchanged) {
       return {kind: 'result', structured: {...base, status: 'unchanged' as const, dryRun: false, changed: false}, summary: `${plan.targetPath} already holds backup ${plan.backup.id}; nothing to do.`}
     }
@@ -55,7 +68,7 @@ export const restoreHostConfig = defineTool({
       {
         tool: 'restore_host_config',
         args,
-        plan: {backup: plan.backup.id, sha256: plan.backup.sha256, target: plan.targetPath, current: plan.currentSha256},
+        plan: {backup: plan.backup.id, sha256: plan.sha256, target: plan.targetPath, current: plan.currentSha256},
         token: confirmationToken,
         question: `Restore backup ${plan.backup.id} (${plan.backup.createdAt}) of ${host.displayName} over ${plan.targetPath}?${warning ? ` ${warning}` : ''}`,
         details: diff,

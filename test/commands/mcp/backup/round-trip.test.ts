@@ -154,6 +154,21 @@ describe.concurrent('hatch mcp backup create/restore round trips (built CLI)', {
     expect((await stat(config)).mode & 0o777).toBe(0o640)
   })
 
+  it('--servers-only puts back the servers of ~/.claude.json and keeps the rest of it', async ({sb}) => {
+    const claude = join(sb.home, '.claude.json')
+    await put(claude, '{\n  "numStartups": 1,\n  "mcpServers": {"fs": {"command": "npx"}}\n}\n')
+    const info = await create(sb, 'claude-code')
+    const now = '{\n  "numStartups": 50,\n  "mcpServers": {},\n  "oauthAccount": {"id": 7}\n}\n'
+    await writeFile(claude, now)
+    const plain = await backup(sb, ['restore', '--host', 'claude-code', '--id', info.id, '--servers-only', '--yes'])
+    expectExit(plain, 0)
+    expect(plain.stdout).toContain('everything else in it was kept')
+    expect(await readFile(claude, 'utf8')).toBe('{\n  "numStartups": 50,\n  "mcpServers": {"fs": {"command": "npx"}},\n  "oauthAccount": {"id": 7}\n}\n')
+    // Without the flag, a whole-file restore of a shared file says what else it resets.
+    const whole = await backup(sb, ['restore', '--host', 'claude-code', '--id', info.id, '--dry-run'])
+    expect(whole.stderr).toContain('--servers-only')
+  })
+
   it('--to restores into another file and leaves the original config alone', async ({sb}) => {
     const config = paths.cursor(sb.home)
     const original = Buffer.from('{"mcpServers": {"a": {"command": "a"}}}')
