@@ -42,7 +42,7 @@ describe('restore_host_config with serversOnly', () => {
 
     const preview = await invokeTool(restoreHostConfig, {host: 'claude-code', serversOnly: true}, {elicitation: false}, ctx)
     expect(preview).toMatchObject({kind: 'result', structured: {status: 'preview', dryRun: true}})
-    const structured = (preview as {structured: {confirmationToken: string; warning?: string; diff: string}}).structured
+    const structured = (preview as unknown as {structured: {confirmationToken: string; warning?: string; diff: string}}).structured
     expect(structured.warning).toBeUndefined()
     expect(structured.diff).toContain('"fs"')
     expect(fs.readFileSync(claude, 'utf8')).toBe(now)
@@ -58,6 +58,6 @@ describe('restore_host_config with serversOnly', () => {
     await ctx.services.store.create('claude-code', claude)
     fs.writeFileSync(claude, '{"mcpServers": {}, "numStartups": 2}\n')
     const preview = await invokeTool(restoreHostConfig, {host: 'claude-code'}, {elicitation: false}, ctx)
-    expect((preview as {structured: {warning?: string}}).structured.warning).toContain('serversOnly')
+    expect((preview as unknown as {structured: {warning?: string}}).structured.warning).toContain('serversOnly')
   })
 })
