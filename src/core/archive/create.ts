@@ -7,6 +7,7 @@ import {toHatchError, type Recipient} from './age/index.js'
 import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
 import {withLock} from '../fs/lock.js'
+import {publishWithoutReplacing} from '../fs/publish.js'
 import {DEFAULT_GZIP_LEVEL} from './gzip/compress-block.js'
 import {manifestTotals} from './manifest.js'
 import {archiveFileName, checkArchiveName, defaultArchiveName, sidecarFileName} from './naming.js'
@@ -79,7 +80,9 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
       fs.closeSync(fd)
       fd = undefined
       await o.afterStep?.('synced')
-      placeWithoutReplacing(tmp, finalPath)
+      if (!publishWithoutReplacing(tmp, finalPath)) {
+        throw new HatchError('CONFLICT', `${finalPath} appeared while the archive was being written; it was left as it is.`)
+      }
       linked = true
       fsyncDirectory(outputDir, fs)
       await o.afterStep?.('linked')
@@ -111,20 +114,6 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
       removeQuietly(tmp)
     }
   })
-}
-
-/** Puts tmp at final atomically, failing if final exists (link + unlink; rename where hard links are unsupported). */
-function placeWithoutReplacing(tmp: string, final: string): void {
-  try {
-    fs.linkSync(tmp, final)
-    return
-  } catch (error) {
-    const code = errnoCode(error)
-    if (code === 'EEXIST') throw new HatchError('CONFLICT', `${final} appeared while the archive was being written; it was left as it is.`)
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code ?? '')) throw error
-  }
-  if (fs.existsSync(final)) throw new HatchError('CONFLICT', `${final} appeared while the archive was being written; it was left as it is.`)
-  fs.renameSync(tmp, final)
 }
 
 function closeQuietly(fd: number): void {

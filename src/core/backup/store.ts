@@ -6,6 +6,7 @@ import {HatchError, errnoCode, fsError} from '../errors.js'
 import {atomicWriteFileSync, fsyncDirectory, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
+import {publishWithoutReplacing} from '../fs/publish.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
@@ -78,15 +79,9 @@ export class BackupStore {
         let fileName: string
         for (;;) {
           fileName = backupFileName(basename(source), host, idFromMicros(us))
-          try {
-            this.fs.linkSync(tmp, join(dir, fileName))
-            break
-          } catch (error) {
-            if (errnoCode(error) !== 'EEXIST') throw error
-            us += 1n
-          }
+          if (publishWithoutReplacing(tmp, join(dir, fileName), this.fs)) break
+          us += 1n
         }
-        this.fs.unlinkSync(tmp)
         const record: BackupRecord = {
           id: idFromMicros(us),
           host,

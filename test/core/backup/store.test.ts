@@ -82,6 +82,24 @@ describe('BackupStore.create', () => {
     expect(fs.readFileSync(b.path)).toEqual(CONTENT)
   })
 
+  it('works on a file system without hard links, still never replacing a backup', async () => {
+    const noLinks = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'linkSync') return Reflect.get(target, prop, receiver)
+        return () => {
+          throw Object.assign(new Error('EPERM: operation not permitted, link'), {code: 'EPERM'})
+        }
+      },
+    }) as StoreFs
+    const s = store(noLinks)
+    const a = await s.create('cursor', config)
+    const b = await s.create('cursor', config)
+    expect(a.id).not.toBe(b.id)
+    expect(fs.readFileSync(a.path)).toEqual(CONTENT)
+    expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact', 'intact'])
+    expect(fs.readdirSync(join(root, 'cursor')).filter((n) => n.startsWith('.tmp-'))).toEqual([])
+  })
+
   it('keeps ids growing when the clock is behind the newest backup', async () => {
     const s = store()
     const first = await s.create('cursor', config)
