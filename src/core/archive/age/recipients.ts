@@ -177,37 +177,34 @@ function wordsToBytes(words: number[]): Uint8Array | undefined {
  * lines ignored, LF or CRLF line ends. Errors name the line number, never the line.
  */
 export function parseIdentityFile(text: string): X25519Identity[] {
-  const identities: X25519Identity[] = []
-  const lines = text.replace(/^\uFEFF/, '').split('\n')
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) continue
-    try {
-      identities.push(parseIdentity(line))
-    } catch (err) {
-      const detail = err instanceof AgeError ? err.message.replace(/^Invalid age identity: /, '') : 'not an age identity.'
-      throw new AgeError('INVALID_IDENTITY', `Invalid identity file: line ${i + 1}: ${detail}`)
-    }
-  }
-  if (identities.length === 0) throw new AgeError('INVALID_IDENTITY', 'Invalid identity file: it contains no identities.')
-  return identities
+  return parseKeyLines(text, parseIdentity, 'INVALID_IDENTITY', {file: 'identity file', one: 'identity', many: 'identities'})
 }
 
 /** Parses a recipients file (as `age -R` reads): one `age1…` per line, `#` comments and blank lines ignored. */
 export function parseRecipientsFile(text: string): X25519Recipient[] {
-  const recipients: X25519Recipient[] = []
+  return parseKeyLines(text, parseRecipient, 'INVALID_RECIPIENT', {file: 'recipients file', one: 'recipient', many: 'recipients'})
+}
+
+/** One key per line, `#` comments and blank lines skipped; a bad line is named by number, never quoted. */
+function parseKeyLines<T>(
+  text: string,
+  parse: (line: string) => T,
+  kind: 'INVALID_IDENTITY' | 'INVALID_RECIPIENT',
+  words: {file: string; one: string; many: string},
+): T[] {
+  const keys: T[] = []
   for (const [i, raw] of text.replace(/^\uFEFF/, '').split('\n').entries()) {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
     try {
-      recipients.push(parseRecipient(line))
+      keys.push(parse(line))
     } catch (err) {
-      const detail = err instanceof AgeError ? err.message.replace(/^Invalid age recipient: /, '') : 'not an age recipient.'
-      throw new AgeError('INVALID_RECIPIENT', `Invalid recipients file: line ${i + 1}: ${detail}`)
+      const detail = err instanceof AgeError ? err.message.replace(new RegExp(`^Invalid age ${words.one}: `), '') : `not an age ${words.one}.`
+      throw new AgeError(kind, `Invalid ${words.file}: line ${i + 1}: ${detail}`)
     }
   }
-  if (recipients.length === 0) throw new AgeError('INVALID_RECIPIENT', 'Invalid recipients file: it contains no recipients.')
-  return recipients
+  if (keys.length === 0) throw new AgeError(kind, `Invalid ${words.file}: it contains no ${words.many}.`)
+  return keys
 }
 
 /** A new random X25519 identity (`AGE-SECRET-KEY-1…`) and its recipient (`age1…`). */
