@@ -51,9 +51,12 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv
   cwd?: string
   input?: string
-  /** Run as another user (needs root), e.g. to make a file really unreadable. */
-  uid?: number
-  gid?: number
+  /**
+   * When running as root, drop root's power to read and write past file permissions (CAP_DAC_OVERRIDE and
+   * CAP_DAC_READ_SEARCH, through util-linux's setpriv), so a mode-0000 file is really unreadable. Unlike switching
+   * to another user, the CLI stays reachable wherever the repository is checked out.
+   */
+  withoutRootOverride?: boolean
   /** Run under this umask (through /bin/sh), e.g. 0 to check that modes do not depend on the caller's umask. */
   umask?: number
 }
@@ -61,16 +64,15 @@ export interface RunOptions {
 /** Runs the built CLI (`bin/run.js`) as a user would, with no terminal on stdin. */
 export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const [cmd, argv] =
+    let [cmd, argv]: [string, string[]] =
       options.umask === undefined
         ? [process.execPath, [RUN_JS, ...args]]
         : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args]]
+    if (options.withoutRootOverride && process.getuid?.() === 0) [cmd, argv] = ['setpriv', ['--bounding-set', '-dac_override,-dac_read_search', cmd, ...argv]]
     const child = spawn(cmd, argv, {
       cwd: options.cwd ?? options.env.HOME,
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.uid === undefined ? {} : {uid: options.uid}),
-      ...(options.gid === undefined ? {} : {gid: options.gid}),
     })
     let stdout = ''
     let stderr = ''
