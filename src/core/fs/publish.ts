@@ -3,16 +3,16 @@ import * as nodeFs from 'node:fs'
 import {errnoCode} from '../errors.js'
 import type {SyncFs} from './atomic-write.js'
 
-type PublishFs = Pick<SyncFs, 'lstatSync' | 'renameSync' | 'unlinkSync'> & Pick<typeof nodeFs, 'linkSync'>
+type PublishFs = Pick<SyncFs, 'closeSync' | 'openSync' | 'renameSync' | 'unlinkSync'> & Pick<typeof nodeFs, 'linkSync'>
 
 // link(2) errors meaning "this file system has no hard links" (FAT/exFAT drives, some network shares).
 const NO_HARD_LINKS = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']
 
 /**
- * Gives the synced temp file `tmp` the name `final` without ever replacing a file already there: link(2), which
- * fails rather than replace, then unlink of the temp name. Where the file system has no hard links, a rename after
- * checking that `final` is free; callers hold hatch's lock on the folder, so no hatch process races that check.
- * Returns false (and leaves `tmp` as it is) when `final` exists.
+ * Gives the written temp file `tmp` the name `final` without ever replacing a file already there: link(2), which
+ * fails rather than replace, then unlink of the temp name. Where the file system has no hard links, the name is
+ * claimed with an exclusive create (which fails rather than replace too) and the temp file renamed over that empty
+ * placeholder, which is ours. Neither way needs a lock. Returns false (and leaves `tmp` as it is) when `final` exists.
  */
 export function publishWithoutReplacing(tmp: string, final: string, fs: PublishFs = nodeFs): boolean {
   try {
@@ -25,11 +25,16 @@ export function publishWithoutReplacing(tmp: string, final: string, fs: PublishF
     if (!NO_HARD_LINKS.includes(code ?? '')) throw error
   }
   try {
-    fs.lstatSync(final)
-    return false
+    fs.closeSync(fs.openSync(final, 'wx', 0o600))
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error
+    if (errnoCode(error) === 'EEXIST') return false
+    throw error
   }
-  fs.renameSync(tmp, final)
+  try {
+    fs.renameSync(tmp, final)
+  } catch (error) {
+    fs.unlinkSync(final)
+    throw error
+  }
   return true
 }
