@@ -122,7 +122,8 @@ function renameWithRetry(from: string, to: string, fs: SyncFs): void {
   }
 }
 
-function writeAll(fd: number, data: Uint8Array, fs: SyncFs): void {
+/** Writes all of `data` at the file position (write(2) may take less than asked). */
+export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSync'>): void {
   let offset = 0
   while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset)
 }
@@ -138,18 +139,16 @@ function writeAll(fd: number, data: Uint8Array, fs: SyncFs): void {
 export function atomicWriteFileSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): AtomicWriteResult {
   const fs = options.fs ?? nodeFs
   const realPath = resolveWriteTarget(path, fs)
-  const current = readIfExists(realPath, fs)
-  const currentSha = current === null ? null : sha256(current)
-  const expected = options.expectedSha256 === undefined ? currentSha : options.expectedSha256
-  if (expected !== currentSha) throw conflict(realPath)
-
-  let mode = options.mode ?? 0o600
-  let owner: {uid: number; gid: number} | undefined
-  if (current !== null) {
-    const st = fs.statSync(realPath)
-    mode = st.mode & 0o7777
-    owner = {uid: st.uid, gid: st.gid}
+  let expected = options.expectedSha256
+  if (expected === undefined) {
+    const current = readIfExists(realPath, fs)
+    expected = current === null ? null : sha256(current)
   }
+  // The content itself is compared with `expected` just before the rename; whether the file exists, now.
+  const st = fs.statSync(realPath, {throwIfNoEntry: false})
+  if ((st === undefined) !== (expected === null)) throw conflict(realPath)
+  const mode = st ? st.mode & 0o7777 : (options.mode ?? 0o600)
+  const owner = st && {uid: st.uid, gid: st.gid}
 
   const dir = dirname(realPath)
   const tmp = join(dir, `.${basename(realPath)}.${process.pid}.${randomBytes(6).toString('hex')}.hatch-tmp`)
@@ -181,7 +180,7 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
     renameWithRetry(tmp, realPath, fs)
     tmpCreated = false
     fsyncDirectory(dir, fs)
-    return {realPath, sha256: newSha, size: written.byteLength, previousSha256: currentSha}
+    return {realPath, sha256: newSha, size: written.byteLength, previousSha256: expected}
   } catch (error) {
     if (tmpCreated) {
       try {
