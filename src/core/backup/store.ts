@@ -2,8 +2,8 @@ import * as nodeFs from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
-import {HatchError, errnoCode, fsError} from '../errors.js'
-import {atomicWriteFileSync, fsyncDirectory, type SyncFs} from '../fs/atomic-write.js'
+import {HatchError, errnoCode, fsError, isHatchError} from '../errors.js'
+import {atomicWriteFileSync, readIfExists, writeAll, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
@@ -11,7 +11,7 @@ import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId,
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
 
-export type StoreFs = SyncFs & Pick<typeof nodeFs, 'linkSync' | 'mkdirSync' | 'readdirSync' | 'readSync'>
+export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'linkSync' | 'mkdirSync' | 'readdirSync' | 'readSync'>
 
 export interface BackupStoreOptions {
   /** The store's root, `~/.hatch/mcp_host_config_backups` by default (resolved by the caller). */
@@ -38,9 +38,10 @@ const FILE_MODE = 0o600
  * `<root>/<host>/<config file name>.<host>.<YYYYMMDD_HHMMSS_ffffff>`, folders 0700 and files 0600, with one
  * `index.jsonl` per host recording each backup's checksum and origin, so listing never reads backup content.
  *
- * Every change to a host's folder happens under that folder's hatch lock. Ids grow strictly within a host
- * (even if the clock steps back), a backup file is published with link(2), which never replaces an existing
- * name, and its content is checked against its SHA-256 before it is published.
+ * A backup's content is checked against its SHA-256 before it is published with link(2), which never replaces an
+ * existing name, and its record is appended only once its bytes are durable. Backups take no lock (an append-mode
+ * write is never interleaved); deleting, which rewrites the index, happens under the folder's hatch lock. Ids grow
+ * within a host even if the clock steps back.
  */
 export class BackupStore {
   readonly root: string
@@ -65,51 +66,62 @@ export class BackupStore {
     const {realPath, mode, bytes} = this.readSource(source, options.bytes)
     const digest = sha256(bytes)
     this.ensureDir(dir)
-    return withLock(join(dir, INDEX), async () => {
-      const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
-      try {
-        this.writeSynced(tmp, bytes)
-        const readBack = this.fs.readFileSync(tmp)
-        if (sha256(readBack) !== digest) {
-          throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
-            suggestions: ['Check the disk for errors and try again.'],
-          })
-        }
-        let us = this.nextMicros(dir)
-        let fileName: string
-        for (;;) {
-          fileName = backupFileName(basename(source), host, idFromMicros(us))
-          if (publishWithoutReplacing(tmp, join(dir, fileName), this.fs)) break
-          us += 1n
-        }
-        const record: BackupRecord = {
-          id: idFromMicros(us),
-          host,
-          fileName,
-          createdAt: isoFromMicros(us),
-          sha256: digest,
-          size: bytes.byteLength,
-          sourcePath: source,
-          sourceRealPath: realPath,
-          sourceMode: mode,
-          reason: options.reason ?? 'manual',
-          hatchVersion: this.version,
-        }
-        this.appendIndex(dir, record)
-        // One folder fsync makes the new name durable, and (in one journal commit on ext4's default ordered
-        // mode) the index line with it. Elsewhere a power cut can at worst lose the line: the backup's bytes,
-        // synced above, survive and list shows it as not indexed (docs/backup-store.md).
-        fsyncDirectory(dir, this.fs)
-        return {...record, path: join(dir, fileName), indexed: true}
-      } catch (error) {
-        try {
-          this.fs.unlinkSync(tmp)
-        } catch {
-          // Already published or never created.
-        }
-        throw fsError(error, 'write a backup in', dir)
+    const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
+    let fd: number | undefined
+    let published: string | undefined
+    let record: BackupRecord
+    let tail: IndexTail
+    try {
+      fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
+      writeAll(fd, bytes, this.fs)
+      this.fs.fchmodSync(fd, FILE_MODE)
+      const readBack = Buffer.alloc(bytes.byteLength)
+      if (this.fs.readSync(fd, readBack, 0, readBack.byteLength, 0) !== bytes.byteLength || sha256(readBack) !== digest) {
+        throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
+          suggestions: ['Check the disk for errors and try again.'],
+        })
       }
-    }, {lockfilePath: join(dir, LOCK)})
+      tail = this.indexTail(dir)
+      let us = nextMicros(tail.lastId)
+      let fileName: string
+      for (;;) {
+        fileName = backupFileName(basename(source), host, idFromMicros(us))
+        if (publishWithoutReplacing(tmp, join(dir, fileName), this.fs)) break
+        us += 1n
+      }
+      published = join(dir, fileName)
+      // One fsync, after the link: it makes the bytes and the new name durable together (ext4 with or without a
+      // journal, xfs and btrfs all sync a new file's names with it), so a backup costs one sync, like the floor.
+      this.fs.fsyncSync(fd)
+      record = {
+        id: idFromMicros(us),
+        host,
+        fileName,
+        createdAt: isoFromMicros(us),
+        sha256: digest,
+        size: bytes.byteLength,
+        sourcePath: source,
+        sourceRealPath: realPath,
+        sourceMode: mode,
+        reason: options.reason ?? 'manual',
+        hatchVersion: this.version,
+      }
+    } catch (error) {
+      this.removeQuietly(published ?? tmp)
+      throw fsError(error, 'write a backup in', dir)
+    } finally {
+      if (fd !== undefined) this.fs.closeSync(fd)
+    }
+    let raced: boolean
+    try {
+      // The record is written only once the bytes it vouches for are durable.
+      raced = this.appendRecord(dir, record, tail.torn)
+    } catch (error) {
+      this.removeQuietly(published)
+      throw fsError(error, 'record the backup in', join(dir, INDEX))
+    }
+    if (raced) await this.ensureRecorded(dir, record)
+    return {...record, path: published, indexed: true}
   }
 
   /** The hosts that have a backup folder. */
@@ -260,10 +272,7 @@ export class BackupStore {
         }
         deleted.push(id)
       }
-      const kept = this.readIndex(dir).filter((r) => !doomed.has(r.id))
-      // parse() keeps only the record's own fields (not path/indexed, which are derived).
-      const text = kept.map((r) => `${JSON.stringify(BackupRecord.parse(r))}\n`).join('')
-      atomicWriteFileSync(join(dir, INDEX), Buffer.from(text), {mode: FILE_MODE, fs: this.fs})
+      this.rewriteIndex(dir, (records) => records.filter((r) => !doomed.has(r.id)))
       return deleted
     }, {lockfilePath: join(dir, LOCK)})
   }
@@ -302,58 +311,102 @@ export class BackupStore {
     }
   }
 
-  private writeSynced(path: string, bytes: Uint8Array): void {
-    const fd = this.fs.openSync(path, 'wx', FILE_MODE)
-    try {
-      let offset = 0
-      while (offset < bytes.byteLength) offset += this.fs.writeSync(fd, bytes, offset, bytes.byteLength - offset)
-      this.fs.fchmodSync(fd, FILE_MODE)
-      this.fs.fsyncSync(fd)
-    } finally {
-      this.fs.closeSync(fd)
-    }
-  }
-
-  /** Microseconds for the next id: now, or one past the host's newest id if the clock is behind it. */
-  private nextMicros(dir: string): bigint {
-    const now = nowMicros()
-    const last = this.lastIndexedId(dir)
-    const lastUs = last === undefined ? undefined : microsFromId(last)
-    return lastUs !== undefined && lastUs >= now ? lastUs + 1n : now
-  }
-
-  private lastIndexedId(dir: string): string | undefined {
-    // Only the tail of the index is read: creating a backup costs the same with 10 or 10,000 backups.
+  /** The newest id in the index, read from its tail only: a backup costs the same with 10 or 10,000 backups. */
+  private indexTail(dir: string): IndexTail {
     let fd: number
     try {
       fd = this.fs.openSync(join(dir, INDEX), 'r')
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined
+      if (errnoCode(error) === 'ENOENT') return {lastId: undefined, torn: false}
       throw error
     }
     try {
-      const size = this.fs.statSync(join(dir, INDEX)).size
+      const size = this.fs.fstatSync(fd).size
       const length = Math.min(size, 8192)
       const buf = Buffer.alloc(length)
       this.fs.readSync(fd, buf, 0, length, size - length)
-      const lines = buf.toString('utf8').split('\n').filter(Boolean)
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const m = /"id":"(\d{8}_\d{6}_\d{6})"/.exec(lines[i]!)
-        if (m) return m[1]
-      }
-      return undefined
+      const text = buf.toString('utf8')
+      const lines = text.split('\n').filter(Boolean)
+      let lastId: string | undefined
+      for (let i = lines.length - 1; i >= 0 && lastId === undefined; i--) lastId = /"id":"(\d{8}_\d{6}_\d{6})"/.exec(lines[i]!)?.[1]
+      return {lastId, torn: length > 0 && !text.endsWith('\n')}
     } finally {
       this.fs.closeSync(fd)
     }
   }
 
-  private appendIndex(dir: string, record: BackupRecord): void {
-    // One write(2) of one line with O_APPEND, under the host's lock.
+  /**
+   * Appends a backup's record to the host's index without taking the folder's lock: one write(2) in append mode,
+   * which the kernel never interleaves with another's, so concurrent backups never wait for each other. Only a
+   * rewrite of the index (delete, under the lock) could lose the line, by renaming a new index over the one it went
+   * to. Returns whether that may have happened (then see ensureRecorded; docs/backup-store.md).
+   */
+  private appendRecord(dir: string, record: BackupRecord, torn: boolean): boolean {
+    // A line torn by a crash (or a full disk) must not swallow this one.
+    const line = Buffer.from(`${torn ? '\n' : ''}${JSON.stringify(record)}\n`)
     const fd = this.fs.openSync(join(dir, INDEX), 'a', FILE_MODE)
     try {
-      this.fs.writeSync(fd, `${JSON.stringify(record)}\n`)
+      // Never a second write for the rest: it could land after another process's line.
+      if (this.fs.writeSync(fd, line) !== line.byteLength) throw Object.assign(new Error('short write to the index'), {code: 'ENOSPC'})
+      return this.mayHaveRacedRewrite(dir, fd)
     } finally {
       this.fs.closeSync(fd)
+    }
+  }
+
+  /** Under the folder's lock, appends the record again if a rewrite of the index lost it. */
+  private async ensureRecorded(dir: string, record: BackupRecord): Promise<void> {
+    await withLock(join(dir, INDEX), async () => {
+      if (this.readIndex(dir).some((r) => r.id === record.id)) return
+      if (this.fs.lstatSync(join(dir, record.fileName), {throwIfNoEntry: false}) === undefined) {
+        throw new HatchError('CONFLICT', `A clean of ${record.host}'s backups that ran at the same time removed the new backup ${record.id}.`, {
+          suggestions: ['Run the backup again.'],
+        })
+      }
+      this.appendRecord(dir, record, true)
+    }, {lockfilePath: join(dir, LOCK)})
+  }
+
+  /**
+   * Whether a line just appended through `fd` may be lost to a rewrite: the folder's lock is held (a rewrite may be
+   * between reading the index and renaming its new copy over it), or the index is no longer the file written to.
+   */
+  private mayHaveRacedRewrite(dir: string, fd: number): boolean {
+    try {
+      if (this.fs.lstatSync(join(dir, LOCK), {throwIfNoEntry: false}) !== undefined) return true
+      const written = this.fs.fstatSync(fd)
+      const now = this.fs.statSync(join(dir, INDEX))
+      return written.ino !== now.ino || written.dev !== now.dev
+    } catch {
+      return true
+    }
+  }
+
+  /**
+   * Replaces the index with `keep` of its records, under the folder's lock. Backups appended meanwhile (they take no
+   * lock) change the file, which atomicWriteFileSync's hash check catches: the rewrite then starts again with them.
+   */
+  private rewriteIndex(dir: string, keep: (records: BackupInfo[]) => BackupInfo[]): void {
+    const index = join(dir, INDEX)
+    for (let attempt = 1; ; attempt++) {
+      const current = readIfExists(index, this.fs)
+      const records = keep(parseIndex(current?.toString('utf8') ?? '', dir, basename(dir)))
+      // parse() keeps only the record's own fields (not path/indexed, which are derived).
+      const text = records.map((r) => `${JSON.stringify(BackupRecord.parse(r))}\n`).join('')
+      try {
+        atomicWriteFileSync(index, Buffer.from(text), {mode: FILE_MODE, fs: this.fs, expectedSha256: current === null ? null : sha256(current)})
+        return
+      } catch (error) {
+        if (!(isHatchError(error) && error.code === 'CONFLICT') || attempt === 20) throw error
+      }
+    }
+  }
+
+  private removeQuietly(path: string): void {
+    try {
+      this.fs.unlinkSync(path)
+    } catch {
+      // Never created, or already gone.
     }
   }
 
@@ -368,14 +421,7 @@ export class BackupStore {
   }
 
   private readIndex(dir: string): BackupInfo[] {
-    const text = this.readIndexText(dir)
-    const host = basename(dir)
-    const records: BackupInfo[] = []
-    for (const line of text.split('\n')) {
-      const backup = line === '' ? undefined : indexLine(line, dir, host)
-      if (backup) records.push(backup)
-    }
-    return records
+    return parseIndex(this.readIndexText(dir), dir, basename(dir))
   }
 
   /**
@@ -384,19 +430,17 @@ export class BackupStore {
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
-    const text = this.readIndexText(dir)
+    const index = join(dir, INDEX)
+    // Searched as bytes: decoding a long index costs more than reading it.
+    const bytes = readIfExists(index, this.fs)
+    if (bytes === null) return undefined
     // Records are written with "id" first (create's literal and BackupRecord's key order).
-    const start = text.lastIndexOf(`{"id":${JSON.stringify(id)},`)
-    if (start === -1 || (start > 0 && text[start - 1] !== '\n')) return undefined
-    const end = text.indexOf('\n', start)
-    const backup = indexLine(text.slice(start, end === -1 ? undefined : end), dir, host)
+    const start = bytes.lastIndexOf(`{"id":${JSON.stringify(id)},`)
+    if (start === -1 || (start > 0 && bytes[start - 1] !== 0x0a)) return undefined
+    const end = bytes.indexOf(0x0a, start)
+    const backup = indexLine(bytes.toString('utf8', start, end === -1 ? undefined : end), dir, host)
     if (!backup) return undefined
-    try {
-      this.fs.statSync(backup.path)
-      return backup
-    } catch {
-      return undefined
-    }
+    return this.fs.statSync(backup.path, {throwIfNoEntry: false}) === undefined ? undefined : backup
   }
 
   private unindexed(dir: string, host: string, name: string): BackupInfo | undefined {
@@ -426,6 +470,29 @@ export class BackupStore {
       indexed: false,
     }
   }
+}
+
+interface IndexTail {
+  /** The newest id recorded, if any. */
+  lastId: string | undefined
+  /** The index ends in a partial line (a crash or a full disk tore the last write). */
+  torn: boolean
+}
+
+/** Microseconds for the next id: now, or one past the newest id if the clock is behind it. */
+function nextMicros(lastId: string | undefined): bigint {
+  const now = nowMicros()
+  const lastUs = lastId === undefined ? undefined : microsFromId(lastId)
+  return lastUs !== undefined && lastUs >= now ? lastUs + 1n : now
+}
+
+function parseIndex(text: string, dir: string, host: string): BackupInfo[] {
+  const records: BackupInfo[] = []
+  for (const line of text.split('\n')) {
+    const backup = line === '' ? undefined : indexLine(line, dir, host)
+    if (backup) records.push(backup)
+  }
+  return records
 }
 
 /** Orders backups newest first: by id (UTC microseconds), then host. */

@@ -131,6 +131,28 @@ describe('BackupStore.create', () => {
     expect(s.list('cursor')).toHaveLength(1)
   })
 
+  it('removes the backup when its record cannot be written, and the next record survives the torn line', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    // The disk fills up in the middle of the record: only part of the line reaches the index.
+    const full = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'writeSync') return Reflect.get(target, prop, receiver)
+        return (fd: number, data: Buffer, ...rest: never[]) => {
+          if (Buffer.isBuffer(data) && data.includes('"sha256"')) return fs.writeSync(fd, data.subarray(0, 20))
+          return fs.writeSync(fd, data, ...rest)
+        }
+      },
+    }) as StoreFs
+    await expect(store(full).create('cursor', config)).rejects.toMatchObject({code: 'IO_ERROR', message: expect.stringMatching(/disk is full/)})
+    expect(fs.readdirSync(join(root, 'cursor')).sort()).toEqual(['index.jsonl', a.fileName].sort())
+    const b = await s.create('cursor', config)
+    expect(s.list('cursor').map((x) => [x.id, x.indexed])).toEqual([
+      [b.id, true],
+      [a.id, true],
+    ])
+  })
+
   it('says clearly when there is no file, or a folder, to back up', async () => {
     await expect(store().create('cursor', join(dir, 'missing.json'))).rejects.toMatchObject({code: 'CONFIG_NOT_FOUND', exitCode: 3})
     await expect(store().create('cursor', join(dir, 'app'))).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
@@ -190,7 +212,11 @@ describe('BackupStore.list, verify, delete', () => {
     fs.appendFileSync(join(root, 'cursor', 'index.jsonl'), '{"id":"2026')
     expect(s.list('cursor').map((b) => b.id)).toEqual([a.id])
     const b = await s.create('cursor', config)
-    expect(s.list('cursor').map((x) => x.id)).toEqual([b.id, a.id])
+    // The next record starts on a line of its own, so the torn one does not take it down too.
+    expect(s.list('cursor').map((x) => [x.id, x.indexed])).toEqual([
+      [b.id, true],
+      [a.id, true],
+    ])
   })
 
   it('ignores index records that point outside the host folder or at another id', async () => {
@@ -240,5 +266,89 @@ describe('BackupStore.list, verify, delete', () => {
     expect(lines[0]).not.toMatch(/"path"|"indexed"/)
     expect(s.verify('cursor').every((r) => r.status === 'intact')).toBe(true)
     expect(mode(join(root, 'cursor', 'index.jsonl'))).toBe(0o600)
+  })
+})
+
+describe('BackupStore: backups take no lock, deletes do', () => {
+  const hostDir = () => join(root, 'cursor')
+  const index = () => join(hostDir(), 'index.jsonl')
+  const recordsOf = (id: string) => fs.readFileSync(index(), 'utf8').split('\n').filter((l) => l.startsWith(`{"id":"${id}",`))
+
+  it('backs up while another hatch process holds the folder lock, and puts back a record a delete dropped', async () => {
+    const s = store()
+    await s.create('cursor', config)
+    const before = fs.readFileSync(index())
+    // A delete holds the lock and has read the index: the new record goes into the file it is about to replace.
+    fs.mkdirSync(join(hostDir(), '.lock'))
+    const pending = s.create('cursor', config)
+    fs.writeFileSync(`${index()}.new`, before)
+    fs.renameSync(`${index()}.new`, index())
+    fs.rmdirSync(join(hostDir(), '.lock'))
+    const b = await pending
+    expect(recordsOf(b.id)).toHaveLength(1)
+    expect(s.list('cursor').map((x) => [x.id, x.indexed])[0]).toEqual([b.id, true])
+    expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact', 'intact'])
+  })
+
+  it('notices an index replaced after its append even once the lock is gone, and appends again', async () => {
+    const s = store()
+    await s.create('cursor', config)
+    const before = fs.readFileSync(index())
+    // The delete renames its new index over the old one just after the record went into the old one, and is done.
+    let renamed = false
+    const racing = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'lstatSync') return Reflect.get(target, prop, receiver)
+        return (path: string, options?: fs.StatSyncOptions) => {
+          if (path === join(hostDir(), '.lock') && !renamed) {
+            renamed = true
+            fs.writeFileSync(`${index()}.new`, before)
+            fs.renameSync(`${index()}.new`, index())
+          }
+          return fs.lstatSync(path, options)
+        }
+      },
+    }) as StoreFs
+    const b = await store(racing).create('cursor', config)
+    expect(recordsOf(b.id)).toHaveLength(1)
+    expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact', 'intact'])
+  })
+
+  it('starts the rewrite of a delete again when a backup was recorded meanwhile, keeping that record', async () => {
+    const s = store()
+    const a = await s.create('cursor', config)
+    const b = await s.create('cursor', config)
+    let meanwhile: Promise<{id: string}> | undefined
+    const racing = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop !== 'openSync') return Reflect.get(target, prop, receiver)
+        return (path: string, flags: fs.OpenMode, mode?: fs.Mode) => {
+          // The first temp file of the index rewrite: another process backs up right then.
+          if (!meanwhile && path.includes('index.jsonl') && path.endsWith('.hatch-tmp')) meanwhile = store().create('cursor', config)
+          return fs.openSync(path, flags, mode)
+        }
+      },
+    }) as StoreFs
+    expect(await store(racing).delete('cursor', [a.id])).toEqual([a.id])
+    const c = await meanwhile!
+    expect(s.list('cursor').map((x) => x.id)).toEqual([c.id, b.id])
+    expect(recordsOf(c.id)).toHaveLength(1)
+    expect(recordsOf(a.id)).toHaveLength(0)
+    expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact', 'intact'])
+  })
+
+  it('fails clearly when a delete that ran at the same time removed the new backup', async () => {
+    const s = store()
+    await s.create('cursor', config)
+    fs.mkdirSync(join(hostDir(), '.lock'))
+    const pending = s.create('cursor', config)
+    const [newest] = s.list('cursor')
+    // The delete listed the new backup (not yet recorded) and removed it, and dropped nothing else.
+    fs.unlinkSync(newest!.path)
+    fs.writeFileSync(`${index()}.new`, fs.readFileSync(index(), 'utf8').split('\n').filter((l) => !l.includes(newest!.id)).join('\n'))
+    fs.renameSync(`${index()}.new`, index())
+    fs.rmdirSync(join(hostDir(), '.lock'))
+    await expect(pending).rejects.toMatchObject({code: 'CONFLICT', message: expect.stringMatching(/removed the new backup/)})
+    expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact'])
   })
 })

@@ -84,4 +84,31 @@ describe.concurrent('hatch mcp backup under concurrency (built CLI)', {timeout: 
     // No temp files next to the config.
     expect(await readdir(join(sb.home, '.cursor'))).toEqual(['mcp.json'])
   })
+
+  it('backups made while a clean runs keep their records, and the clean deletes exactly what it listed', async ({sb}) => {
+    await put(paths.cursor(sb.home), bigConfig('c', 50))
+    for (let i = 0; i < 6; i++) await create(sb, 'cursor')
+    const [clean, ...creates] = await Promise.all([
+      backup(sb, ['clean', '--host', 'cursor', '--keep-count', '2', '--yes', '--json']),
+      ...Array.from({length: 6}, () => backup(sb, ['create', '--host', 'cursor', '--json'])),
+    ])
+    expectExit(clean!, 0)
+    for (const r of creates) expectExit(r, 0)
+    const deleted = new Set<string>(oneJson(clean!).deleted)
+    expect(deleted.size).toBeGreaterThanOrEqual(4)
+    // Every backup a create reported is still there, recorded and intact, unless the clean listed and deleted it.
+    const listed = new Map((await list(sb, 'cursor')).map((bk) => [bk.id, bk]))
+    for (const r of creates) {
+      const id = oneJson(r).id as string
+      if (!deleted.has(id)) expect(listed.get(id)?.indexed, id).toBe(true)
+    }
+    const verify = await backup(sb, ['verify', '--host', 'cursor', '--json'])
+    expectExit(verify, 0)
+    expect(oneJson(verify).results.every((x: any) => x.status === 'intact')).toBe(true)
+    // Index and folder agree: one record per file, no record without its file.
+    const hostDir = join(paths.store(sb.home), 'cursor')
+    const recorded = (await readFile(join(hostDir, 'index.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).id as string)
+    const files = (await readdir(hostDir)).filter((n) => n.startsWith('mcp.json.cursor.')).map((n) => n.slice('mcp.json.cursor.'.length))
+    expect([...recorded].sort()).toEqual([...files].sort())
+  })
 })
