@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs'
 import {HatchError} from '../errors.js'
 import {atomicWriteFileSync, readIfExists, resolveWriteTarget, type AtomicWriteResult, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
-import {withLock} from '../fs/lock.js'
+import {configLockPath, withLock} from '../fs/lock.js'
 import type {BackupStore} from './store.js'
 import type {BackupInfo, BackupReason} from './schema.js'
 
@@ -53,10 +53,14 @@ export class AtomicFileOperations {
   /** Runs `fn` with the file's current state while holding hatch's lock on its real path. */
   async withLockedFile<T>(path: string, fn: (file: LockedFile) => Promise<T>): Promise<T> {
     const realPath = resolveWriteTarget(path, this.fs)
-    return withLock(realPath, async () => {
-      const current = readIfExists(realPath, this.fs)
-      return fn({path, realPath, current, currentSha256: current === null ? null : sha256(current)})
-    })
+    return withLock(
+      realPath,
+      async () => {
+        const current = readIfExists(realPath, this.fs)
+        return fn({path, realPath, current, currentSha256: current === null ? null : sha256(current)})
+      },
+      {lockfilePath: configLockPath(realPath)},
+    )
   }
 
   /** Writes inside withLockedFile: no lock of its own, no backup. */
