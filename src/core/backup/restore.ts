@@ -79,7 +79,8 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
     bytes = Buffer.from(spliced, 'utf8')
     parseConfig(bytes, request.format, `${targetPath} with the servers of backup ${backup.id}`)
   }
-  const digest = sha256(bytes)
+  // A backup's bytes were just checked against its recorded SHA-256; spliced bytes are new.
+  const digest = serversOnly || !backup.indexed ? sha256(bytes) : backup.sha256
   return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, current, currentSha256, unchanged: currentSha256 === digest, force}
 }
 
@@ -111,7 +112,7 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
     })
     // Read back what the host will read: anything but the planned bytes undoes the restore.
     const landed = readIfExists(context.realPath)
-    if (landed === null || sha256(landed) !== this.plan.sha256) {
+    if (landed === null || !landed.equals(this.plan.bytes)) {
       throw new HatchError('IO_ERROR', `After restoring backup ${backup.id}, ${context.realPath} did not hold the backup's content; the previous content was put back.`)
     }
     return {sha256: written.sha256, realPath: context.realPath, changed: true}

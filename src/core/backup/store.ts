@@ -1,9 +1,8 @@
 import * as nodeFs from 'node:fs'
-import {randomBytes} from 'node:crypto'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
 import {HatchError, errnoCode, fsError, isHatchError} from '../errors.js'
-import {atomicWriteFileSync, readIfExists, writeAll, type SyncFs} from '../fs/atomic-write.js'
+import {atomicWriteFileSync, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
@@ -11,7 +10,7 @@ import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId,
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
 
-export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'linkSync' | 'mkdirSync' | 'readdirSync' | 'readSync'>
+export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
 
 export interface BackupStoreOptions {
   /** The store's root, `~/.hatch/mcp_host_config_backups` by default (resolved by the caller). */
@@ -66,7 +65,7 @@ export class BackupStore {
     const {realPath, mode, bytes} = this.readSource(source, options.bytes)
     const digest = sha256(bytes)
     this.ensureDir(dir)
-    const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
+    const tmp = join(dir, `.tmp-${uniqueTempPart()}`)
     let fd: number | undefined
     let published: string | undefined
     let record: BackupRecord
@@ -75,8 +74,9 @@ export class BackupStore {
       fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
-      const readBack = Buffer.alloc(bytes.byteLength)
-      if (this.fs.readSync(fd, readBack, 0, readBack.byteLength, 0) !== bytes.byteLength || sha256(readBack) !== digest) {
+      // One byte more than written, so a longer file would show too.
+      const back = Buffer.alloc(bytes.byteLength + 1)
+      if (!back.subarray(0, this.fs.readSync(fd, back, 0, back.byteLength, 0)).equals(bytes)) {
         throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
           suggestions: ['Check the disk for errors and try again.'],
         })
@@ -425,22 +425,72 @@ export class BackupStore {
   }
 
   /**
-   * An indexed backup whose file exists, found by its id without parsing the whole index, so a restore costs
-   * the same with 10 or 10,000 backups. Undefined when the index has no such record (the caller falls back to list).
+   * An indexed backup whose file exists, found by its id with a binary search of the index (records are in id order,
+   * since ids only grow within a host), so a restore reads a few small pieces of the index whether it holds 10 or
+   * 10,000 backups. Undefined when the search finds no valid record; the caller then falls back to list, which also
+   * covers the rare record out of order (two backups racing) or a torn line in the way.
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
     const index = join(dir, INDEX)
-    // Searched as bytes: decoding a long index costs more than reading it.
-    const bytes = readIfExists(index, this.fs)
-    if (bytes === null) return undefined
-    // Records are written with "id" first (create's literal and BackupRecord's key order).
-    const start = bytes.lastIndexOf(`{"id":${JSON.stringify(id)},`)
-    if (start === -1 || (start > 0 && bytes[start - 1] !== 0x0a)) return undefined
-    const end = bytes.indexOf(0x0a, start)
-    const backup = indexLine(bytes.toString('utf8', start, end === -1 ? undefined : end), dir, host)
-    if (!backup) return undefined
-    return this.fs.statSync(backup.path, {throwIfNoEntry: false}) === undefined ? undefined : backup
+    let fd: number
+    try {
+      fd = this.fs.openSync(index, 'r')
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw fsError(error, 'read the backup index', index)
+    }
+    try {
+      const size = this.fs.fstatSync(fd).size
+      const read = (from: number, to: number): Buffer => {
+        const buf = Buffer.alloc(Math.max(0, Math.min(to, size) - from))
+        return buf.subarray(0, this.fs.readSync(fd, buf, 0, buf.byteLength, from))
+      }
+      // The first non-blank line that starts at `pos` or later, or `limit` when none starts before it.
+      const lineStart = (pos: number, limit: number): number => {
+        let previous = pos === 0 ? 0x0a : -1
+        for (let at = Math.max(0, pos - 1); at < limit; ) {
+          const chunk = read(at, Math.min(limit, at + 1024))
+          if (chunk.byteLength === 0) break
+          for (const byte of chunk) {
+            if (at >= pos && previous === 0x0a && byte !== 0x0a) return at
+            previous = byte
+            at++
+          }
+        }
+        return limit
+      }
+      // Narrow [lo, hi) down to a few KB that must hold the record, if it is in order.
+      let lo = 0
+      let hi = size
+      while (hi - lo > 8192) {
+        const mid = Math.floor((lo + hi) / 2)
+        const start = lineStart(mid, hi)
+        if (start >= hi) {
+          hi = mid
+          continue
+        }
+        const lineId = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(read(start, start + 32).toString('latin1'))?.[1]
+        if (lineId === undefined) return undefined
+        if (lineId < id) lo = start + 1
+        else hi = start
+      }
+      // The record starts in [lo, hi]. Records are written with "id" first (create's literal and BackupRecord's key
+      // order), and are far shorter than 16 KB.
+      const base = Math.max(0, lo - 1)
+      const window = read(base, hi + 16_384)
+      const needle = `{"id":${JSON.stringify(id)},`
+      let at = window.indexOf(needle)
+      while (at !== -1 && !(base + at === 0 || window[at - 1] === 0x0a)) at = window.indexOf(needle, at + 1)
+      if (at === -1) return undefined
+      const end = window.indexOf(0x0a, at)
+      if (end === -1 && base + window.byteLength < size) return undefined
+      const backup = indexLine(window.toString('utf8', at, end === -1 ? undefined : end), dir, host)
+      if (!backup) return undefined
+      return this.fs.statSync(backup.path, {throwIfNoEntry: false}) === undefined ? undefined : backup
+    } finally {
+      this.fs.closeSync(fd)
+    }
   }
 
   private unindexed(dir: string, host: string, name: string): BackupInfo | undefined {

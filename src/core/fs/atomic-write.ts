@@ -19,6 +19,7 @@ export type SyncFs = Pick<
   | 'lstatSync'
   | 'openSync'
   | 'readFileSync'
+  | 'readSync'
   | 'readlinkSync'
   | 'realpathSync'
   | 'renameSync'
@@ -56,6 +57,13 @@ export interface AtomicWriteResult {
  */
 export function resolveWriteTarget(path: string, fs: SyncFs = nodeFs): string {
   let current = resolve(path)
+  // Usually the file exists, and realpath(3) gives its final target in one call; a dangling link, a missing file
+  // or a loop takes the walk below, which says which of those it is.
+  try {
+    return (fs.realpathSync.native ?? fs.realpathSync)(current)
+  } catch {
+    // Walk the links one by one.
+  }
   for (let hops = 0; hops < 40; hops++) {
     let isLink: boolean
     try {
@@ -76,6 +84,19 @@ export function resolveWriteTarget(path: string, fs: SyncFs = nodeFs): string {
   throw new HatchError('INVALID_ARGUMENT', `${path} is a chain of more than 40 symlinks (or a loop).`, {
     suggestions: ['Point hatch at the real file with --config PATH.'],
   })
+}
+
+let processToken: string | undefined
+let tempCount = 0
+
+/**
+ * A name part no other temp file has: this process's pid, a random token drawn once per process, and a counter
+ * (drawing random bytes for every temp file cost more than the rest of naming it). Temp files are still created
+ * with O_EXCL, so a clash could only fail, never overwrite.
+ */
+export function uniqueTempPart(): string {
+  processToken ??= randomBytes(6).toString('hex')
+  return `${process.pid}.${processToken}.${++tempCount}`
 }
 
 /** Reads a file, or returns null when it does not exist. */
@@ -151,23 +172,25 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
   const owner = st && {uid: st.uid, gid: st.gid}
 
   const dir = dirname(realPath)
-  const tmp = join(dir, `.${basename(realPath)}.${process.pid}.${randomBytes(6).toString('hex')}.hatch-tmp`)
+  const tmp = join(dir, `.${basename(realPath)}.${uniqueTempPart()}.hatch-tmp`)
   let tmpCreated = false
   try {
-    const fd = fs.openSync(tmp, 'wx', 0o600)
+    const fd = fs.openSync(tmp, 'wx+', 0o600)
     tmpCreated = true
+    let written: Buffer
     try {
       writeAll(fd, data, fs)
       fs.fchmodSync(fd, mode)
       fs.fsyncSync(fd)
+      // Read back through the same descriptor; one byte more than written, so a longer file would show.
+      const back = Buffer.alloc(data.byteLength + 1)
+      written = back.subarray(0, fs.readSync(fd, back, 0, back.byteLength, 0))
     } finally {
       fs.closeSync(fd)
     }
     if (owner && process.getuid?.() === 0) fs.chownSync(tmp, owner.uid, owner.gid)
 
-    const written = fs.readFileSync(tmp)
-    const newSha = sha256(written)
-    if (newSha !== sha256(data)) {
+    if (!written.equals(data)) {
       throw new HatchError('IO_ERROR', `The temporary copy of ${realPath} did not read back as written; nothing was changed.`, {
         suggestions: ['Check the disk for errors and try again.'],
       })
@@ -180,7 +203,7 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
     renameWithRetry(tmp, realPath, fs)
     tmpCreated = false
     fsyncDirectory(dir, fs)
-    return {realPath, sha256: newSha, size: written.byteLength, previousSha256: expected}
+    return {realPath, sha256: sha256(written), size: written.byteLength, previousSha256: expected}
   } catch (error) {
     if (tmpCreated) {
       try {

@@ -252,6 +252,44 @@ describe('BackupStore.list, verify, delete', () => {
     expect(() => s.get('cursor', a.id)).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
   })
 
+  it('finds a backup by id in a long index by reading only small pieces of it, in order or not', () => {
+    const s = store()
+    const hostDir = join(root, 'cursor')
+    fs.mkdirSync(hostDir, {recursive: true})
+    const ids = Array.from({length: 3000}, (_, i) => idFromMicros(1_790_000_000_000_000n + BigInt(i) * 1_000_001n))
+    const line = (id: string) =>
+      JSON.stringify({id, host: 'cursor', fileName: `mcp.json.cursor.${id}`, createdAt: '2026-09-21T00:00:00.000000Z', sha256: 'a'.repeat(64), size: 2, sourcePath: '/p/mcp.json', sourceRealPath: '/p/mcp.json', sourceMode: 420, reason: 'manual', hatchVersion: '9.9.9'})
+    // Two records out of order (backups that raced), a torn line and a blank line along the way.
+    const order = [...ids]
+    ;[order[1500], order[1501]] = [order[1501]!, order[1500]!]
+    const lines = order.map(line)
+    lines.splice(700, 0, '{"id":"2026', '')
+    fs.writeFileSync(join(hostDir, 'index.jsonl'), `${lines.join('\n')}\n`)
+    for (const id of ids) fs.writeFileSync(join(hostDir, `mcp.json.cursor.${id}`), '{}')
+    let bytesRead = 0
+    const counting = new Proxy(fs, {
+      get(target, prop, receiver) {
+        if (prop === 'readSync') return (...args: Parameters<typeof fs.readSync>) => (bytesRead += fs.readSync(...args))
+        if (prop === 'readFileSync') return (...args: Parameters<typeof fs.readFileSync>) => {
+          const out = fs.readFileSync(...args)
+          bytesRead += out.length
+          return out
+        }
+        return Reflect.get(target, prop, receiver)
+      },
+    }) as StoreFs
+    const counted = store(counting)
+    for (const id of [ids[0]!, ids[1]!, ids[1234]!, ids[2999]!]) {
+      bytesRead = 0
+      expect(counted.get('cursor', id).fileName).toBe(`mcp.json.cursor.${id}`)
+      expect(bytesRead, id).toBeLessThan(64 * 1024)
+    }
+    // Out of order or next to a torn line: still found (the full read is the fallback).
+    for (const id of [ids[1500]!, ids[1501]!, ids[699]!, ids[700]!]) expect(s.get('cursor', id).id).toBe(id)
+    expect(() => s.get('cursor', idFromMicros(1_790_000_000_000_001n))).toThrow(expect.objectContaining({code: 'BACKUP_NOT_FOUND'}))
+    expect(fs.statSync(join(hostDir, 'index.jsonl')).size).toBeGreaterThan(1_000_000)
+  })
+
   it('deletes exactly the given backups and their records', async () => {
     const s = store()
     const a = await s.create('cursor', config)

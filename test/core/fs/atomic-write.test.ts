@@ -96,15 +96,14 @@ describe('atomicWriteFileSync', () => {
     ['writeSync', 'ENOSPC'],
     ['fchmodSync', 'EPERM'],
     ['fsyncSync', 'EIO'],
-    ['readFileSync', 'EIO'],
+    ['readSync', 'EIO'],
     ['renameSync', 'ENOSPC'],
   ]
   for (const [call, code] of steps) {
     it(`leaves the original untouched and no temp file when ${call} fails with ${code}`, () => {
       const target = join(dir, 'mcp.json')
       fs.writeFileSync(target, ORIGINAL)
-      // readFileSync is also used to read the target itself; fail only the read-back of the temp file.
-      const injected = failing(call, code, (p) => call !== 'readFileSync' || String(p).includes('hatch-tmp'))
+      const injected = failing(call, code)
       let error: unknown
       try {
         atomicWriteFileSync(target, NEXT, {fs: injected})
