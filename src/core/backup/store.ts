@@ -279,7 +279,7 @@ export class BackupStore {
 
   private readSource(source: string, given: Buffer | undefined): {realPath: string; mode: number; bytes: Buffer} {
     try {
-      const realPath = this.fs.realpathSync(source)
+      const realPath = (this.fs.realpathSync.native ?? this.fs.realpathSync)(source)
       const st = this.fs.statSync(realPath)
       if (st.isDirectory()) {
         throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
