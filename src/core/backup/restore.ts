@@ -21,7 +21,8 @@ export interface RestoreRequest {
   force?: boolean
   /**
    * Restore only the servers subtree (at `serversPath`) into the current file and keep everything else in it:
-   * for files that also hold the app's other state. JSON and JSONC hosts; the whole file when none exists now.
+   * for files that also hold the app's other state (JSON and JSONC: the servers key; TOML: its [servers.*] tables).
+   * The whole file when none exists now.
    */
   serversOnly?: boolean
   serversPath?: readonly string[]

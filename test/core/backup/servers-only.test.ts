@@ -54,9 +54,70 @@ describe('spliceServers', () => {
     expect(spliceServers(now, then, 'jsonc', ['context_servers'])).toBe('{\n  "theme": "One Dark",\n  "context_servers": {"a": {"command": "x"}}\n}\n')
   })
 
-  it('refuses TOML hosts with a clear message', () => {
-    expect(() => spliceServers('[mcp_servers.a]\n', '[mcp_servers.b]\n', 'toml', ['mcp_servers'])).toThrow(
-      expect.objectContaining({code: 'INVALID_ARGUMENT', message: expect.stringContaining('JSON and JSONC')}),
+})
+
+// Codex's ~/.codex/config.toml: servers as [mcp_servers.*] tables beside the model, approvals and profiles.
+const CODEX_NOW = `model = "o4-mini"
+approval_policy = "on-request"
+
+[mcp_servers.new]
+command = "npx"
+args = ["new"]
+
+[profiles.fast]
+model = "o4-mini"
+
+[mcp_servers.late]
+command = "late"
+`
+const CODEX_THEN = `model = "gpt-4.1"
+
+# the one that got lost
+[mcp_servers.fs]
+command = "npx"
+args = ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]
+
+[mcp_servers.fs.env]
+TOKEN = "t"
+
+[[mcp_servers.git.tools]]
+name = "log"
+`
+
+describe('spliceServers on TOML (Codex)', () => {
+  const servers = (text: string) => parseConfig(text, 'toml').mcp_servers as Record<string, unknown> | undefined
+
+  it('takes every [mcp_servers.*] table from the backup, comments included, and keeps every other byte', () => {
+    const out = spliceServers(CODEX_NOW, CODEX_THEN, 'toml', ['mcp_servers'])
+    const block = CODEX_THEN.slice(CODEX_THEN.indexOf('# the one'))
+    expect(out).toBe(`model = "o4-mini"\napproval_policy = "on-request"\n\n${block}\n[profiles.fast]\nmodel = "o4-mini"\n`)
+    expect(parseConfig(out, 'toml')).toMatchObject({model: 'o4-mini', approval_policy: 'on-request', profiles: {fast: {model: 'o4-mini'}}})
+    expect(Object.keys(servers(out)!)).toEqual(['fs', 'git'])
+    expect(servers(out)).toMatchObject({fs: {env: {TOKEN: 't'}}, git: {tools: [{name: 'log'}]}})
+  })
+
+  it('adds the servers at the end when there are none now, and removes them when the backup had none', () => {
+    const bare = 'model = "o4-mini"\n'
+    const added = spliceServers(bare, CODEX_THEN, 'toml', ['mcp_servers'])
+    expect(added.startsWith('model = "o4-mini"\n\n# the one that got lost\n[mcp_servers.fs]\n')).toBe(true)
+    expect(Object.keys(servers(added)!)).toEqual(['fs', 'git'])
+    const removed = spliceServers(CODEX_NOW, bare, 'toml', ['mcp_servers'])
+    expect(removed).toBe('model = "o4-mini"\napproval_policy = "on-request"\n\n[profiles.fast]\nmodel = "o4-mini"\n')
+    expect(servers(removed)).toBeUndefined()
+    expect(spliceServers(bare, bare, 'toml', ['mcp_servers'])).toBe(bare)
+  })
+
+  it('keeps the current line endings and byte-order mark', () => {
+    const now = `\uFEFF${CODEX_NOW.replaceAll('\n', '\r\n')}`
+    const out = spliceServers(now, CODEX_THEN, 'toml', ['mcp_servers'])
+    expect(out.startsWith('\uFEFFmodel')).toBe(true)
+    expect(out.replaceAll('\r\n', '')).not.toContain('\n')
+    expect(Object.keys(servers(out)!)).toEqual(['fs', 'git'])
+  })
+
+  it('refuses servers written as dotted keys of the top-level table, with a clear message', () => {
+    expect(() => spliceServers('mcp_servers.a.command = "x"\n', CODEX_THEN, 'toml', ['mcp_servers'])).toThrow(
+      expect.objectContaining({code: 'INVALID_ARGUMENT', message: expect.stringContaining('[mcp_servers.*] tables')}),
     )
   })
 })

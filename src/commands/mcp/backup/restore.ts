@@ -32,7 +32,7 @@ In a terminal it asks first; without one it needs --yes.`
     force: Flags.boolean({default: false, description: 'Restore even a backup that does not parse, or that has no recorded checksum.'}),
     'servers-only': Flags.boolean({
       default: false,
-      description: "Restore only the MCP servers from the backup and keep everything else in the current file (for files that also hold the app's other settings, like ~/.claude.json). JSON and JSONC hosts.",
+      description: "Restore only the MCP servers from the backup and keep everything else in the current file (for files that also hold the app's other settings, like ~/.claude.json or ~/.codex/config.toml).",
     }),
     'dry-run': dryRunFlag,
     'show-secrets': Flags.boolean({default: false, description: 'Show secret values in the diff instead of masking them.'}),

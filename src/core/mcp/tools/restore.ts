@@ -46,7 +46,7 @@ export const restoreHostConfig = defineTool({
       serversOnly: z
         .boolean()
         .optional()
-        .describe("Restore only the MCP servers and keep everything else in the current file (for files that also hold the app's other settings, like Claude Code's ~/.claude.json). JSON and JSONC hosts."),
+        .describe("Restore only the MCP servers and keep everything else in the current file (for files that also hold the app's other settings, like Claude Code's ~/.claude.json or Codex's config.toml)."),
       confirmationToken: ConfirmationTokenArg.optional(),
     })
     .strict(),

@@ -169,6 +169,18 @@ describe.concurrent('hatch mcp backup create/restore round trips (built CLI)', {
     expect(whole.stderr).toContain('--servers-only')
   })
 
+  it('--servers-only puts back the [mcp_servers.*] tables of Codex and keeps its other settings', async ({sb}) => {
+    const config = paths.codex(sb.home)
+    await put(config, 'model = "gpt-4.1"\n\n[mcp_servers.fs]\ncommand = "npx"\n')
+    const info = await create(sb, 'codex')
+    const now = 'model = "o4-mini"\n\n[profiles.fast]\nmodel = "o4-mini"\n'
+    await writeFile(config, now)
+    const r = await backup(sb, ['restore', '--host', 'codex', '--id', info.id, '--servers-only', '--yes', '--json'])
+    expectExit(r, 0)
+    expect(oneJson(r)).toMatchObject({changed: true})
+    expect(await readFile(config, 'utf8')).toBe(`${now}\n[mcp_servers.fs]\ncommand = "npx"\n`)
+  })
+
   it('--to restores into another file and leaves the original config alone', async ({sb}) => {
     const config = paths.cursor(sb.home)
     const original = Buffer.from('{"mcpServers": {"a": {"command": "a"}}}')
