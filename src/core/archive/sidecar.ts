@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs'
+import {closeSync, constants, openSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {z} from 'zod'
@@ -57,13 +57,23 @@ export function sidecarPathFor(archivePath: string): string | undefined {
   return name === undefined ? undefined : join(archivePath, '..', sidecarFileName(name))
 }
 
-/** Reads and checks a sidecar; undefined when it does not exist. */
+/**
+ * Reads and checks a sidecar; undefined when it does not exist. A sidecar is never read through a symbolic link:
+ * the MCP archive tools check that a path stays inside the allowed folders and then read it, and a link put there
+ * in between must not send that read elsewhere.
+ */
 export function readSidecar(path: string): Sidecar | undefined {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+    try {
+      text = readFileSync(fd, 'utf8')
+    } finally {
+      closeSync(fd)
+    }
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined
+    if (errnoCode(error) === 'ELOOP') throw invalidSidecar(path, 'it is a symbolic link, which hatch does not follow here')
     throw fsError(error, 'read the archive sidecar', path)
   }
   let json: unknown

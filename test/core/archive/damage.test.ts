@@ -1,4 +1,4 @@
-import {mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {scryptIdentity, scryptRecipient} from '../../../src/core/archive/age/index.js'
 import {createArchive, restoreArchive, verifyArchive} from '../../../src/core/archive/index.js'
 import {MANIFEST_ENTRY_NAME} from '../../../src/core/archive/manifest.js'
+import {readSidecar, sidecarPathFor} from '../../../src/core/archive/sidecar.js'
 import {craftArchive, keyPair, snapshot, tempDir} from './helpers.js'
 
 describe('wrong keys and damaged archives leave DIR untouched', () => {
@@ -96,5 +97,16 @@ describe('wrong keys and damaged archives leave DIR untouched', () => {
     writeFileSync(lone, readFileSync(archive))
     await expect(verifyArchive({archive: lone})).rejects.toMatchObject({code: 'BACKUP_NOT_FOUND'})
     await expect(verifyArchive({archive: lone, identities: [keys.identity]})).resolves.toMatchObject({sidecar: 'missing', contents: 'ok', files: 20})
+  })
+
+  it('never reads a sidecar through a symbolic link', () => {
+    const sidecar = sidecarPathFor(archive)!
+    expect(readSidecar(sidecar)).toMatchObject({name: 'k'})
+    // A valid sidecar elsewhere, linked in under another archive's sidecar name.
+    const elsewhere = join(t.dir, 'elsewhere.json')
+    writeFileSync(elsewhere, readFileSync(sidecar))
+    const linked = join(t.dir, 'out', 'linked.json')
+    symlinkSync(elsewhere, linked)
+    expect(() => readSidecar(linked)).toThrow(expect.objectContaining({code: 'INVALID_CONFIG', message: expect.stringContaining('symbolic link')}))
   })
 })
