@@ -322,14 +322,21 @@ export class BackupStore {
     }
     try {
       const size = this.fs.fstatSync(fd).size
-      const length = Math.min(size, 8192)
-      const buf = Buffer.alloc(length)
-      this.fs.readSync(fd, buf, 0, length, size - length)
-      const text = buf.toString('utf8')
-      const lines = text.split('\n').filter(Boolean)
-      let lastId: string | undefined
-      for (let i = lines.length - 1; i >= 0 && lastId === undefined; i--) lastId = /"id":"(\d{8}_\d{6}_\d{6})"/.exec(lines[i]!)?.[1]
-      return {lastId, torn: length > 0 && !text.endsWith('\n')}
+      // The last record is usually within the last 2 KB; look further back only when it is not.
+      let torn = false
+      for (const want of [2048, 65_536]) {
+        const length = Math.min(size, want)
+        const buf = Buffer.allocUnsafe(length)
+        const text = buf.toString('latin1', 0, this.fs.readSync(fd, buf, 0, length, size - length))
+        if (want === 2048) torn = length > 0 && !text.endsWith('\n')
+        // `{"id":"` only ever starts a record: inside a JSON string its quotes would be escaped.
+        for (let at = text.lastIndexOf('{"id":"'); at !== -1; at = at === 0 ? -1 : text.lastIndexOf('{"id":"', at - 1)) {
+          const lastId = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(text.slice(at, at + 32))?.[1]
+          if (lastId !== undefined) return {lastId, torn}
+        }
+        if (length === size) break
+      }
+      return {lastId: undefined, torn}
     } finally {
       this.fs.closeSync(fd)
     }
@@ -443,42 +450,39 @@ export class BackupStore {
     try {
       const size = this.fs.fstatSync(fd).size
       const read = (from: number, to: number): Buffer => {
-        const buf = Buffer.alloc(Math.max(0, Math.min(to, size) - from))
+        const buf = Buffer.allocUnsafe(Math.max(0, Math.min(to, size) - from))
         return buf.subarray(0, this.fs.readSync(fd, buf, 0, buf.byteLength, from))
       }
-      // The first non-blank line that starts at `pos` or later, or `limit` when none starts before it.
-      const lineStart = (pos: number, limit: number): number => {
-        let previous = pos === 0 ? 0x0a : -1
-        for (let at = Math.max(0, pos - 1); at < limit; ) {
-          const chunk = read(at, Math.min(limit, at + 1024))
-          if (chunk.byteLength === 0) break
-          for (const byte of chunk) {
-            if (at >= pos && previous === 0x0a && byte !== 0x0a) return at
-            previous = byte
-            at++
-          }
-        }
-        return limit
+      // The id of the first non-blank line starting at `pos` or later and before `limit`: one read of 2 KB (far more
+      // than a record). null when none starts there; undefined when that line is not a record (torn, or too long).
+      const probe = (pos: number, limit: number): {start: number; id: string | undefined} | null => {
+        const from = Math.max(0, pos - 1)
+        const chunk = read(from, Math.min(size, limit + 64, from + 2048))
+        let i = pos === 0 ? 0 : chunk.indexOf(0x0a) + 1
+        if (pos > 0 && i === 0) return from + chunk.byteLength >= limit ? null : {start: pos, id: undefined}
+        while (chunk[i] === 0x0a) i++
+        if (from + i >= limit) return null
+        const id = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(chunk.toString('latin1', i, i + 32))?.[1]
+        return {start: from + i, id}
       }
       // Narrow [lo, hi) down to a few KB that must hold the record, if it is in order.
       let lo = 0
       let hi = size
       while (hi - lo > 8192) {
         const mid = Math.floor((lo + hi) / 2)
-        const start = lineStart(mid, hi)
-        if (start >= hi) {
+        const line = probe(mid, hi)
+        if (line === null) {
           hi = mid
           continue
         }
-        const lineId = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(read(start, start + 32).toString('latin1'))?.[1]
-        if (lineId === undefined) return undefined
-        if (lineId < id) lo = start + 1
-        else hi = start
+        if (line.id === undefined) return undefined
+        if (line.id < id) lo = line.start + 1
+        else hi = line.start
       }
       // The record starts in [lo, hi]. Records are written with "id" first (create's literal and BackupRecord's key
-      // order), and are far shorter than 16 KB.
+      // order), and are far shorter than 8 KB.
       const base = Math.max(0, lo - 1)
-      const window = read(base, hi + 16_384)
+      const window = read(base, hi + 8192)
       const needle = `{"id":${JSON.stringify(id)},`
       let at = window.indexOf(needle)
       while (at !== -1 && !(base + at === 0 || window[at - 1] === 0x0a)) at = window.indexOf(needle, at + 1)
