@@ -63,9 +63,16 @@ export class AtomicFileOperations {
     )
   }
 
+  /** Inside withLockedFile: backs up the content found under the lock (null when there is no file). */
+  async backupLocked(host: string, file: LockedFile, reason: BackupReason): Promise<BackupInfo | null> {
+    if (file.current === null) return null
+    return this.store.create(host, file.path, {bytes: file.current, sha256: file.currentSha256 ?? undefined, realPath: file.realPath, reason})
+  }
+
   /** Writes inside withLockedFile: no lock of its own, no backup. */
   writeLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): AtomicWriteResult {
     return atomicWriteFileSync(file.realPath, bytes, {
+      resolved: true,
       expectedSha256: options.expectedSha256 === undefined ? file.currentSha256 : options.expectedSha256,
       fs: this.fs,
       mode: options.mode,
@@ -85,8 +92,7 @@ export class AtomicFileOperations {
   async writeFile(host: string, path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<WriteOutcome> {
     return this.withLockedFile(path, async (file) => {
       if (options.expectedSha256 !== undefined && options.expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
-      const backup =
-        file.current === null || options.skipBackup ? null : await this.store.create(host, path, {bytes: file.current, reason: options.reason ?? 'pre-write'})
+      const backup = options.skipBackup ? null : await this.backupLocked(host, file, options.reason ?? 'pre-write')
       return {...this.writeLocked(file, bytes, options), backup}
     })
   }

@@ -38,7 +38,7 @@ export abstract class BackupAwareOperation<T> {
   async execute(expectedSha256?: string | null): Promise<OperationOutcome<T>> {
     return this.ops.withLockedFile(this.path, async (file) => {
       if (expectedSha256 !== undefined && expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
-      const backup = file.current === null ? null : await this.ops.store.create(this.host, this.path, {bytes: file.current, reason: this.reason})
+      const backup = await this.ops.backupLocked(this.host, file, this.reason)
       let lastSha = file.currentSha256
       const context: OperationContext = {
         ...file,

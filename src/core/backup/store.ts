@@ -23,6 +23,9 @@ export interface BackupStoreOptions {
 export interface CreateBackupOptions {
   /** The content to store; read from `sourcePath` when omitted. Callers that hold the config's lock pass what they read. */
   bytes?: Buffer
+  /** What such a caller already knows, so it is not worked out again: the SHA-256 of `bytes`, and the real path. */
+  sha256?: string
+  realPath?: string
   reason?: BackupReason
 }
 
@@ -62,8 +65,8 @@ export class BackupStore {
   async create(host: string, sourcePath: string, options: CreateBackupOptions = {}): Promise<BackupInfo> {
     const dir = this.hostDir(host)
     const source = resolve(sourcePath)
-    const {realPath, mode, bytes} = this.readSource(source, options.bytes)
-    const digest = sha256(bytes)
+    const {realPath, mode, bytes} = this.readSource(source, options)
+    const digest = options.bytes !== undefined && options.sha256 !== undefined ? options.sha256 : sha256(bytes)
     this.ensureDir(dir)
     const tmp = join(dir, `.tmp-${uniqueTempPart()}`)
     let fd: number | undefined
@@ -277,14 +280,14 @@ export class BackupStore {
     }, {lockfilePath: join(dir, LOCK)})
   }
 
-  private readSource(source: string, given: Buffer | undefined): {realPath: string; mode: number; bytes: Buffer} {
+  private readSource(source: string, given: CreateBackupOptions): {realPath: string; mode: number; bytes: Buffer} {
     try {
-      const realPath = (this.fs.realpathSync.native ?? this.fs.realpathSync)(source)
+      const realPath = given.realPath ?? (this.fs.realpathSync.native ?? this.fs.realpathSync)(source)
       const st = this.fs.statSync(realPath)
       if (st.isDirectory()) {
         throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
       }
-      return {realPath, mode: st.mode & 0o7777, bytes: given ?? this.fs.readFileSync(realPath)}
+      return {realPath, mode: st.mode & 0o7777, bytes: given.bytes ?? this.fs.readFileSync(realPath)}
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${source}, so there is nothing to back up.`, {

@@ -35,6 +35,8 @@ export interface AtomicWriteOptions {
    * When omitted, the content found at the start of this call is the expectation.
    */
   expectedSha256?: string | null
+  /** `path` is already the write target, as resolveWriteTarget gives it (a caller holding the lock resolved it). */
+  resolved?: boolean
   /** Called with the bytes read back from the synced temp file; throw to abort (nothing is written). */
   validate?: (bytes: Buffer) => void
   /** Mode of a file that does not exist yet (an existing file keeps its own). Default 0o600. */
@@ -159,7 +161,7 @@ export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSy
  */
 export function atomicWriteFileSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): AtomicWriteResult {
   const fs = options.fs ?? nodeFs
-  const realPath = resolveWriteTarget(path, fs)
+  const realPath = options.resolved ? path : resolveWriteTarget(path, fs)
   let expected = options.expectedSha256
   if (expected === undefined) {
     const current = readIfExists(realPath, fs)
