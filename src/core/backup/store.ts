@@ -147,19 +147,30 @@ export class BackupStore {
         .flatMap((h) => this.list(h))
         .sort(newestFirst)
     }
+    return this.scan(host).backups
+  }
+
+  /**
+   * A host's backups, newest first, from one read of its folder and its index: those the index records (whose file
+   * exists) and files without a record; plus the records whose file is gone.
+   */
+  private scan(host: string): {backups: BackupInfo[]; missing: BackupInfo[]} {
     const dir = this.hostDir(host)
     let names: string[]
     try {
       names = this.fs.readdirSync(dir)
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return []
+      if (errnoCode(error) === 'ENOENT') return {backups: [], missing: []}
       throw fsError(error, 'read the backup folder', dir)
     }
     // Files not yet matched by an index record; what is left at the end has no record.
     const unmatched = new Set(names)
+    const present = new Set(names)
     const backups: BackupInfo[] = []
+    const missing: BackupInfo[] = []
     for (const backup of this.readIndex(dir)) {
       if (unmatched.delete(backup.fileName)) backups.push(backup)
+      else if (!present.has(backup.fileName)) missing.push(backup)
     }
     for (const name of unmatched) {
       const info = this.unindexed(dir, host, name)
@@ -167,7 +178,7 @@ export class BackupStore {
     }
     // The index is in creation order and ids only grow within a host, so reversing it is usually the whole job.
     backups.reverse()
-    return isNewestFirst(backups) ? backups : backups.sort(newestFirst)
+    return {backups: isNewestFirst(backups) ? backups : backups.sort(newestFirst), missing}
   }
 
   /** One backup of a host. @throws HatchError BACKUP_NOT_FOUND */
@@ -225,12 +236,10 @@ export class BackupStore {
     const hosts = host === undefined ? this.hosts() : [host]
     const results: VerifyResult[] = []
     for (const h of hosts) {
-      const dir = this.hostDir(h)
-      const listed = this.list(h)
-      const present = new Set(listed.map((b) => b.fileName))
-      for (const record of this.readIndex(dir)) {
-        if (!present.has(record.fileName) && (id === undefined || record.id === id)) {
-          results.push({host: h, id: record.id, path: join(dir, record.fileName), status: 'missing', expectedSha256: record.sha256, actualSha256: null})
+      const {backups: listed, missing} = this.scan(h)
+      for (const record of missing) {
+        if (id === undefined || record.id === id) {
+          results.push({host: h, id: record.id, path: record.path, status: 'missing', expectedSha256: record.sha256, actualSha256: null})
         }
       }
       for (const b of listed) {
