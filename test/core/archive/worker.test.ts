@@ -7,7 +7,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {createArchive, restoreArchive} from '../../../src/core/archive/index.js'
 import {walkSource} from '../../../src/core/archive/walk.js'
-import {useWorkerScript, workerScript} from '../../../src/core/archive/worker/client.js'
+import {useWorkerScript, useWorkerStallTimeout, workerScript} from '../../../src/core/archive/worker/client.js'
 import {WorkerStagedWriter} from '../../../src/core/archive/worker-staged-writer.js'
 import {writeArchive} from '../../../src/core/archive/write-archive.js'
 import {keyPair, makeTree, snapshot, tempDir} from './helpers.js'
@@ -62,7 +62,10 @@ describe('archive worker thread', () => {
     makeBigTree(src)
   })
   afterAll(() => t.cleanup())
-  afterEach(() => useWorkerScript(undefined))
+  afterEach(() => {
+    useWorkerScript(undefined)
+    useWorkerStallTimeout(undefined)
+  })
 
   it('is found beside the compiled module (tsc output), and not beside the TypeScript source', async () => {
     expect(workerScript()).toBeUndefined()
@@ -185,6 +188,17 @@ parentPort.on('message', (m) => {
     })
   }
 
+  it('create: a compression worker that stops answering is given up on, and no archive is left', async () => {
+    useWorkerStallTimeout(300)
+    useWorkerScript(script(t.dir, 'silent.mjs', "parentPort.on('message', () => {})"))
+    const out = join(t.dir, 'out-silent')
+    await expect(createArchive({...base(), source: src, outputDir: out, name: 's'})).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('has not answered for 0.3 s'),
+    })
+    noArchiveLeft(out)
+  })
+
   it.runIf(built)('create: a compression worker that fails midway (after some blocks) leaves no archive', async () => {
     const url = (p: string) => JSON.stringify(pathToFileURL(join(dist, 'core', 'archive', p)).href)
     useWorkerScript(
@@ -210,6 +224,7 @@ parentPort.on('message', (m) => {
 
   it.runIf(built)('restore: a write worker that fails leaves DIR untouched and no staging folder', async () => {
     useWorkerScript(null)
+    useWorkerStallTimeout(300)
     const made = await createArchive({...base(), source: src, outputDir: join(t.dir, 'out-for-restore'), name: 'r'})
     for (const [what, body, code] of [
       ['throws', "parentPort.on('message', () => { throw new Error('boom') })", 'INTERNAL'],
@@ -225,6 +240,7 @@ parentPort.on('message', (m) => {
 })`,
         'INTERNAL',
       ],
+      ['stops answering', "parentPort.on('message', () => {})", 'INTERNAL'],
       ['runs out of space', "parentPort.on('message', () => parentPort.postMessage({failure: {name: 'Error', message: 'ENOSPC: no space left on device, write', code: 'ENOSPC', path: '/stage/x'}}))", 'IO_ERROR'],
     ] as const) {
       useWorkerScript(script(t.dir, `bad-write-${what.replace(/ /g, '-')}.mjs`, body))

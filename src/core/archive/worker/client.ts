@@ -15,6 +15,15 @@ const CANDIDATES = [`./${SCRIPT}`, `../workers/${SCRIPT}`, `../../workers/${SCRI
 
 let override: URL | null | undefined
 
+/** How long a worker may go without answering a request it has before it is given up on (a hung thread). */
+const STALL_MS = 120_000
+let stallMs = STALL_MS
+
+/** Tests only: give up on a silent worker after `ms` instead (undefined restores the default). */
+export function useWorkerStallTimeout(ms: number | undefined): void {
+  stallMs = ms ?? STALL_MS
+}
+
 /**
  * Tests only: `url` forces that worker script, `null` forces in-thread processing, `undefined` restores the
  * default lookup. (Under vitest this module is TypeScript source, with no worker script beside it.)
@@ -44,8 +53,9 @@ export function workerFailed(role: string, cause: unknown): HatchError {
 
 /**
  * A worker thread with one role, driven by request/reply messages answered in order. Replies go to `onReply`;
- * the first failure (an error reply, an uncaught error in the worker, or the worker exiting early) goes to
- * `onFail` once, after which further replies are ignored. `close()` terminates the worker.
+ * the first failure (an error reply, an uncaught error in the worker, the worker exiting early, or no answer for
+ * two minutes while requests wait) goes to `onFail` once, after which further replies are ignored. `close()`
+ * terminates the worker.
  */
 export class WorkerLink<Req, Rep> {
   private readonly worker: Worker
@@ -54,6 +64,7 @@ export class WorkerLink<Req, Rep> {
   private closed = false
   private idleWaiters: Array<{resolve: () => void; reject: (e: unknown) => void}> = []
   private failure: unknown
+  private watchdog: NodeJS.Timeout | undefined
 
   constructor(
     script: URL,
@@ -75,7 +86,10 @@ export class WorkerLink<Req, Rep> {
         this.fail(error)
         return
       }
-      if (this.pending === 0) this.wakeIdle()
+      if (this.pending === 0) {
+        clearTimeout(this.watchdog)
+        this.wakeIdle()
+      } else this.watch()
     })
     this.worker.on('error', (error) => this.fail(error))
     this.worker.on('messageerror', (error) => this.fail(error))
@@ -90,7 +104,7 @@ export class WorkerLink<Req, Rep> {
 
   post(request: Req, transfer: ArrayBuffer[] = []): void {
     if (this.failed) throw this.failure
-    this.pending++
+    if (this.pending++ === 0) this.watch()
     this.worker.postMessage(request, transfer)
   }
 
@@ -104,7 +118,17 @@ export class WorkerLink<Req, Rep> {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.watchdog)
     await this.worker.terminate()
+  }
+
+  /** (Re)starts the wait for the next answer. */
+  private watch(): void {
+    clearTimeout(this.watchdog)
+    const ms = stallMs
+    this.watchdog = setTimeout(() => this.fail(new Error(`it has not answered for ${ms / 1000} s`)), ms)
+    // A hang must not keep the process alive on its own, and a finished run must not wait for the timer.
+    this.watchdog.unref()
   }
 
   private wakeIdle(): void {
@@ -115,6 +139,7 @@ export class WorkerLink<Req, Rep> {
 
   private fail(error: unknown): void {
     if (this.failed || this.closed) return
+    clearTimeout(this.watchdog)
     this.failed = true
     this.failure = error
     const waiters = this.idleWaiters
