@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
 import {HatchError, errnoCode, fsError, isHatchError} from '../errors.js'
-import {atomicWriteFileSync, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
+import {atomicWriteFileSync, canonicalPath, readBack, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
@@ -31,6 +31,8 @@ export interface CreateBackupOptions {
 
 
 const INDEX = 'index.jsonl'
+// A record's start: create writes `id` first, and so does BackupRecord's key order.
+const RECORD_START = /^\{"id":"(\d{8}_\d{6}_\d{6})"/
 const LOCK = '.lock'
 const DIR_MODE = 0o700
 const FILE_MODE = 0o600
@@ -77,9 +79,7 @@ export class BackupStore {
       fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
-      // One byte more than written, so a longer file would show too.
-      const back = Buffer.alloc(bytes.byteLength + 1)
-      if (!back.subarray(0, this.fs.readSync(fd, back, 0, back.byteLength, 0)).equals(bytes)) {
+      if (!readBack(fd, bytes.byteLength, this.fs).equals(bytes)) {
         throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
           suggestions: ['Check the disk for errors and try again.'],
         })
@@ -291,12 +291,12 @@ export class BackupStore {
 
   private readSource(source: string, given: CreateBackupOptions): {realPath: string; mode: number; bytes: Buffer} {
     try {
-      const realPath = given.realPath ?? (this.fs.realpathSync.native ?? this.fs.realpathSync)(source)
-      const st = this.fs.statSync(realPath)
+      const resolved = given.realPath ?? canonicalPath(source, this.fs)
+      const st = this.fs.statSync(resolved)
       if (st.isDirectory()) {
         throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
       }
-      return {realPath, mode: st.mode & 0o7777, bytes: given.bytes ?? this.fs.readFileSync(realPath)}
+      return {realPath: resolved, mode: st.mode & 0o7777, bytes: given.bytes ?? this.fs.readFileSync(resolved)}
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${source}, so there is nothing to back up.`, {
@@ -343,7 +343,7 @@ export class BackupStore {
         if (want === 2048) torn = length > 0 && !text.endsWith('\n')
         // `{"id":"` only ever starts a record: inside a JSON string its quotes would be escaped.
         for (let at = text.lastIndexOf('{"id":"'); at !== -1; at = at === 0 ? -1 : text.lastIndexOf('{"id":"', at - 1)) {
-          const lastId = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(text.slice(at, at + 32))?.[1]
+          const lastId = RECORD_START.exec(text.slice(at, at + 32))?.[1]
           if (lastId !== undefined) return {lastId, torn}
         }
         if (length === size) break
@@ -474,7 +474,7 @@ export class BackupStore {
         if (pos > 0 && i === 0) return from + chunk.byteLength >= limit ? null : {start: pos, id: undefined}
         while (chunk[i] === 0x0a) i++
         if (from + i >= limit) return null
-        const id = /^\{"id":"(\d{8}_\d{6}_\d{6})"/.exec(chunk.toString('latin1', i, i + 32))?.[1]
+        const id = RECORD_START.exec(chunk.toString('latin1', i, i + 32))?.[1]
         return {start: from + i, id}
       }
       // Narrow [lo, hi) down to a few KB that must hold the record, if it is in order.

@@ -62,7 +62,7 @@ export function resolveWriteTarget(path: string, fs: SyncFs = nodeFs): string {
   // Usually the file exists, and realpath(3) gives its final target in one call; a dangling link, a missing file
   // or a loop takes the walk below, which says which of those it is.
   try {
-    return (fs.realpathSync.native ?? fs.realpathSync)(current)
+    return canonicalPath(current, fs)
   } catch {
     // Walk the links one by one.
   }
@@ -145,6 +145,20 @@ function renameWithRetry(from: string, to: string, fs: SyncFs): void {
   }
 }
 
+/**
+ * What a file opened for reading and writing holds, read back through its descriptor from the start: at most one
+ * byte more than `expectedLength`, so a file longer than what was written shows as different.
+ */
+export function readBack(fd: number, expectedLength: number, fs: Pick<SyncFs, 'readSync'>): Buffer {
+  const back = Buffer.alloc(expectedLength + 1)
+  return back.subarray(0, fs.readSync(fd, back, 0, back.byteLength, 0))
+}
+
+/** realpath(3): the file's canonical path, in one native call. */
+export function canonicalPath(path: string, fs: Pick<SyncFs, 'realpathSync'>): string {
+  return (fs.realpathSync.native ?? fs.realpathSync)(path)
+}
+
 /** Writes all of `data` at the file position (write(2) may take less than asked). */
 export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSync'>): void {
   let offset = 0
@@ -184,9 +198,7 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
       writeAll(fd, data, fs)
       fs.fchmodSync(fd, mode)
       fs.fsyncSync(fd)
-      // Read back through the same descriptor; one byte more than written, so a longer file would show.
-      const back = Buffer.alloc(data.byteLength + 1)
-      written = back.subarray(0, fs.readSync(fd, back, 0, back.byteLength, 0))
+      written = readBack(fd, data.byteLength, fs)
     } finally {
       fs.closeSync(fd)
     }
