@@ -94,7 +94,7 @@ export class BackupStore {
       }
       published = join(dir, fileName)
       // One fsync, after the link: it makes the bytes and the new name durable together (ext4 with or without a
-      // journal, xfs and btrfs all sync a new file's names with it), so a backup costs one sync, like the floor.
+      // journal, xfs and btrfs all sync a new file's names with it), so a backup costs one sync.
       this.fs.fsyncSync(fd)
       record = {
         id: idFromMicros(us),
