@@ -34,6 +34,10 @@ Exit codes: 0 ok, 2 bad arguments, 3 SOURCE missing, 5 archive name taken, 8 I/O
     recipient: Flags.string({char: 'r', description: 'Encrypt to this age public key (repeatable).', helpValue: 'age1…', multiple: true}),
     'passphrase-file': decryptionKeyFlags['passphrase-file'],
     'passphrase-env': decryptionKeyFlags['passphrase-env'],
+    'work-factor': Flags.string({
+      description: 'scrypt work factor for a passphrase, as log2 N: 17 to 22 (default 18, about a second here; each step doubles the time and memory, for whoever tries to guess the passphrase too).',
+      helpValue: 'LOGN',
+    }),
   }
 
   async run(): Promise<ArchiveCreateOutput> {
@@ -43,6 +47,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 SOURCE missing, 5 archive name taken, 8 I/O
       recipients: flags.recipient,
       passphraseFile: flags['passphrase-file'],
       passphraseEnv: flags['passphrase-env'],
+      logN: archive.parseWorkFactor(flags['work-factor']),
       prompt: process.stdin.isTTY ? (q) => archive.promptSecret(q) : undefined,
       warn: (m) => this.logToStderr(`Warning: ${m}`),
     })

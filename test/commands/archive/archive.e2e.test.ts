@@ -71,6 +71,21 @@ describe('hatch archive (built CLI)', () => {
     expect(() => statSync(to)).toThrow()
   })
 
+  it('--work-factor sets the scrypt cost of a passphrase, and a bad one is exit 2', async () => {
+    const env = {...sb.env, HATCH_TEST_PASS: 'right horse battery'}
+    // Its own folder: the prune test counts the archives in `out`.
+    const wfOut = join(sb.root, 'out-work-factor')
+    const c = await runCli(['archive', 'create', src, '--output', wfOut, '--name', 'wf', '--passphrase-env', 'HATCH_TEST_PASS', '--work-factor', '17', '--json'], {env})
+    expect(c.code).toBe(0)
+    expect(c.json.encryption).toMatchObject({kind: 'passphrase', logN: 17})
+    const to = join(sb.root, 'wf-restored')
+    const r = await runCli(['archive', 'restore', c.json.archive, '--to', to, '--passphrase-env', 'HATCH_TEST_PASS', '--json'], {env})
+    expect(r.code).toBe(0)
+    const bad = await runCli(['archive', 'create', src, '--output', wfOut, '--name', 'wf2', '--passphrase-env', 'HATCH_TEST_PASS', '--work-factor', '12', '--json'], {env})
+    expect(bad.code).toBe(2)
+    expect(bad.json.error.message).toContain('from 17 to 22')
+  })
+
   it('without a key and without a terminal, create refuses (exit 2)', async () => {
     const r = await runCli(['archive', 'create', src, '--output', out, '--json'], {env: sb.env})
     expect(r.code).toBe(2)

@@ -3,8 +3,8 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {decryptionKeys, encryptionKeys} from '../../../src/core/archive/index.js'
-import {tempDir} from './helpers.js'
+import {decryptionKeys, encryptionKeys, parseWorkFactor} from '../../../src/core/archive/index.js'
+import {keyPair, tempDir} from './helpers.js'
 
 describe('key options', () => {
   let t: {dir: string; cleanup: () => void}
@@ -18,6 +18,17 @@ describe('key options', () => {
     writeFileSync(f, 'the passphrase\r\nsecond line\n', {mode: 0o600})
     const r = await encryptionKeys({passphraseFile: f, logN: 17})
     expect(r.encryption).toEqual({kind: 'passphrase', kdf: 'scrypt', logN: 17, r: 8, p: 1})
+  })
+
+  it('takes a work factor from 17 to 22 for passphrases only', async () => {
+    expect(parseWorkFactor(undefined)).toBeUndefined()
+    expect(parseWorkFactor('17')).toBe(17)
+    expect(parseWorkFactor(' 22 ')).toBe(22)
+    for (const bad of ['16', '23', '18.5', '-18', 'abc', '']) {
+      expect(() => parseWorkFactor(bad), bad).toThrow(expect.objectContaining({code: 'INVALID_ARGUMENT', message: expect.stringContaining('from 17 to 22')}))
+    }
+    await expect(encryptionKeys({passphraseEnv: 'A', env: {A: 'x'}, logN: 20})).resolves.toMatchObject({encryption: {kind: 'passphrase', logN: 20}})
+    await expect(encryptionKeys({recipients: [keyPair().recipientText], logN: 18})).rejects.toMatchObject({code: 'INVALID_ARGUMENT', message: expect.stringMatching(/applies to passphrases/)})
   })
 
   it('refuses a passphrase file others can read, warns for group-readable, never shows the content', async () => {

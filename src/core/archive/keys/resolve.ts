@@ -1,5 +1,7 @@
 import {
   DEFAULT_SCRYPT_LOG_N,
+  MAX_SCRYPT_LOG_N,
+  MIN_SCRYPT_LOG_N,
   parseIdentityFile,
   parseRecipient,
   scryptIdentity,
@@ -64,10 +66,28 @@ async function prompted(o: KeyOptions, confirm: boolean): Promise<string> {
   return first
 }
 
+/** `--work-factor`: log2 of scrypt's N for a new passphrase archive, a whole number in the range age readers accept. */
+export function parseWorkFactor(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < MIN_SCRYPT_LOG_N || n > MAX_SCRYPT_LOG_N) {
+    throw new HatchError('INVALID_ARGUMENT', `--work-factor must be a whole number from ${MIN_SCRYPT_LOG_N} to ${MAX_SCRYPT_LOG_N} (log2 of scrypt's N); "${value}" is not.`, {
+      suggestions: [`The default is ${DEFAULT_SCRYPT_LOG_N}; each step doubles the time and memory a guess costs.`],
+    })
+  }
+  return n
+}
+
 /** The recipients to encrypt a new archive to, and how the sidecar describes them. */
 export async function encryptionKeys(o: KeyOptions): Promise<{recipients: Recipient[]; encryption: ArchiveEncryption}> {
   checkOneSource(o, true)
   if ((o.identityFiles?.length ?? 0) > 0) throw new HatchError('INVALID_ARGUMENT', 'create encrypts to public keys: use --recipient age1… (see `hatch archive keygen`).')
+  if (o.logN !== undefined && (o.recipients?.length ?? 0) > 0) {
+    throw new HatchError('INVALID_ARGUMENT', 'The scrypt work factor applies to passphrases; an archive for public keys has none.', {
+      suggestions: ['Drop --work-factor, or use a passphrase instead of --recipient.'],
+    })
+  }
   try {
     if ((o.recipients?.length ?? 0) > 0) {
       const recipients = o.recipients!.map((r) => parseRecipient(r))
