@@ -1,15 +1,12 @@
-import {homedir} from 'node:os'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import envPaths from 'env-paths'
 
 import {AtomicFileOperations} from '../core/backup/atomic-file-operations.js'
 import {BackupStore} from '../core/backup/store.js'
+import {hatchHome} from '../core/paths/hatch-home.js'
 
-/** hatch's own folder: `$HATCH_HOME`, else `~/.hatch`. */
-export function hatchHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HATCH_HOME ? resolve(env.HATCH_HOME) : join(homedir(), '.hatch')
-}
+export {hatchHome}
 
 /** The host-config backup store under hatch's home. */
 export function openBackupStore(hatchVersion: string, env: NodeJS.ProcessEnv = process.env): BackupStore {

@@ -14,10 +14,10 @@ export default class McpHosts extends HatchCommand<HostsResult> {
 
   static override description = `Probes every known location of each host's config file and reports a status per host:
 - present: exactly one config file exists.
-- ambiguous: several exist; hatch will not guess, so pass --config PATH to other commands.
+- ambiguous: several exist; hatch will not guess, so pass --config PATH to other commands, or save one with \`hatch mcp hosts set-path HOST PATH\`.
 - app-only: the app's folder exists but holds no config file yet.
 - absent: neither exists.
-Honours XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA, CLAUDE_CONFIG_DIR and CODEX_HOME.`
+A host with a saved path (set-path) shows that file instead of probing. Honours XDG_CONFIG_HOME, APPDATA, LOCALAPPDATA, CLAUDE_CONFIG_DIR and CODEX_HOME.`
 
   static override examples = [
     {description: 'Show every host and its config file.', command: '<%= config.bin %> <%= command.id %>'},
@@ -47,9 +47,11 @@ function render(hosts: ResolvedHost[], home: string): string {
   const rows = hosts.map((h) => [h.id, h.format, h.status, shown(h)])
   const lines = [renderTable(['HOST', 'FORMAT', 'STATUS', 'PATH'], rows)]
   for (const h of hosts.filter((x) => x.status === 'ambiguous')) {
-    lines.push('', `${h.id}: more than one config file exists; hatch will not guess. Pass --config with one of:`)
+    lines.push('', `${h.id}: more than one config file exists; hatch will not guess. Pass --config (or save one with \`hatch mcp hosts set-path ${h.id} PATH\`):`)
     for (const c of h.candidates.filter((x) => x.exists)) lines.push(`  ${c.path}`)
   }
+  const saved = hosts.filter((h) => h.saved).map((h) => h.id)
+  if (saved.length > 0) lines.push('', `Saved paths (hatch mcp hosts set-path): ${saved.join(', ')}`)
   const warnings = hosts.flatMap((h) => h.warnings.map((w) => `  ${h.id}: ${w}`))
   if (warnings.length > 0) lines.push('', 'Warnings:', ...warnings)
   return lines.join('\n')

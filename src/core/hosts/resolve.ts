@@ -5,7 +5,9 @@ import {z} from 'zod'
 
 import {errnoCode, HatchError} from '../errors.js'
 import {ConfigFormat} from '../formats/parse.js'
+import {hatchHome} from '../paths/hatch-home.js'
 import {getHost, HOSTS, type HostEntry, type HostPlatform, type Placeholder, templatesFor} from './registry.js'
+import {readHostPaths} from './saved-paths.js'
 
 /** Where and as whom hatch runs. Injected so tests can resolve Windows paths on Linux without touching the real home. */
 export interface HostEnvironment {
@@ -14,6 +16,8 @@ export interface HostEnvironment {
   env: Record<string, string | undefined>
   /** Base for a relative `--config`; defaults to process.cwd(). */
   cwd?: string
+  /** Config files the user saved per host (`hatch mcp hosts set-path`), absolute paths by host id. */
+  savedPaths?: Record<string, string>
 }
 
 /** The little of the file system resolution needs (node:fs/promises, memfs `vol.promises`, or a fake). */
@@ -25,7 +29,8 @@ export interface HostFs {
 export const nodeHostFs: HostFs = {stat: (p) => stat(p), readdir: (p) => readdir(p)}
 
 export function currentHostEnvironment(): HostEnvironment {
-  return {platform: process.platform, home: homedir(), env: {...process.env}, cwd: process.cwd()}
+  const home = homedir()
+  return {platform: process.platform, home, env: {...process.env}, cwd: process.cwd(), savedPaths: readHostPaths(hatchHome(process.env, home))}
 }
 
 export const HostStatus = z.enum(['present', 'ambiguous', 'app-only', 'absent'])
@@ -41,6 +46,8 @@ export const ResolvedHost = z.object({
   /** The existing file; when none exists, the default candidate; null when ambiguous or no location is known. */
   path: z.string().nullable(),
   candidates: z.array(z.object({path: z.string(), exists: z.boolean()})),
+  /** `path` is the one the user saved for this host (`hatch mcp hosts set-path`), not one hatch found. */
+  saved: z.boolean(),
   warnings: z.array(z.string()),
 })
 export type ResolvedHost = z.infer<typeof ResolvedHost>
@@ -166,6 +173,8 @@ export async function resolveHost(
   fs: HostFs = nodeHostFs,
 ): Promise<ResolvedHost> {
   const host = typeof hostOrId === 'string' ? getHost(hostOrId) : hostOrId
+  const saved = hostEnv.savedPaths?.[host.id]
+  if (saved !== undefined) return {...(await resolveAt(host, saved, `The path saved for ${host.id}:`, hostEnv, fs)), saved: true}
   const r = new Resolver(hostEnv, fs)
   const paths = await r.expandAll(templatesFor(host.configPaths, r.platform))
   const probes = await Promise.all(paths.map((p) => r.probe(p)))
@@ -207,6 +216,7 @@ export async function resolveHost(
     status,
     path,
     candidates: paths.map((p, i) => ({path: p, exists: probes[i]!.kind === 'file'})),
+    saved: false,
     warnings: r.warnings,
   }
 }
@@ -237,10 +247,10 @@ export interface ConfigPath {
 
 /**
  * The config file a command works on: `--config` when given (resolved against the cwd, `~` expanded, not probed
- * against the host's candidates), else the host's one existing file or its default path.
- * Does not throw when the file is missing: callers decide.
+ * against the host's candidates), else the path saved for the host, else the host's one existing file or its
+ * default path. Does not throw when the file is missing: callers decide.
  * @throws HatchError UNKNOWN_HOST; AMBIGUOUS_CONFIG when several candidates exist; INVALID_ARGUMENT for a
- *   `--config` that is empty or a directory; CONFIG_NOT_FOUND when no location is known on this platform.
+ *   `--config` (or saved path) that is empty or a directory; CONFIG_NOT_FOUND when no location is known here.
  */
 export async function resolveConfigPath(
   hostId: string,
@@ -249,39 +259,29 @@ export async function resolveConfigPath(
   fs: HostFs = nodeHostFs,
 ): Promise<ConfigPath> {
   const host = getHost(hostId)
-  const r = new Resolver(hostEnv, fs)
-  if (options.config !== undefined) {
-    const given = options.config
-    if (given.trim() === '') {
-      throw new HatchError('INVALID_ARGUMENT', '--config is empty.', {suggestions: ['Name the config file, e.g. --config ./mcp.json.']})
-    }
-    const tilde = /^~(?=$|[\\/])/.test(given) ? hostEnv.home + given.slice(1) : given
-    const path = r.clean(r.path.resolve(hostEnv.cwd ?? process.cwd(), tilde))
-    const probe = await r.probe(path)
-    if (probe.kind === 'dir') {
-      throw new HatchError('INVALID_ARGUMENT', `--config ${path} is a directory, not a file.`, {
-        suggestions: ['Name the config file itself, not its folder.'],
-      })
-    }
-    const warnings = probe.kind === 'error' ? [`Could not check ${path}: ${probe.message}.`] : []
-    return {host, path, exists: probe.kind === 'file', warnings}
-  }
-
+  if (options.config !== undefined) return toConfigPath(host, await resolveAt(host, options.config, '--config', hostEnv, fs))
   const resolved = await resolveHost(host, hostEnv, fs)
   if (resolved.status === 'ambiguous') {
     const found = resolved.candidates.filter((c) => c.exists).map((c) => c.path)
     const list = found.map((p) => `  ${p}`).join('\n')
     throw new HatchError('AMBIGUOUS_CONFIG', `${host.displayName} has ${found.length} config files and hatch will not guess which one is live:\n${list}`, {
-      suggestions: found.map((p) => `--config ${shellQuote(p, hostEnv.platform)}`),
+      suggestions: [
+        ...found.map((p) => `--config ${shellQuote(p, hostEnv.platform)}`),
+        `hatch mcp hosts set-path ${host.id} ${shellQuote(found[0]!, hostEnv.platform)}   (saves the choice for every command)`,
+      ],
     })
   }
   if (resolved.path === null) {
-    const where = `${host.displayName} on ${platformName(r.platform)}`
+    const where = `${host.displayName} on ${platformName(new Resolver(hostEnv, fs).platform)}`
     throw new HatchError('CONFIG_NOT_FOUND', `hatch knows no config location for ${where}.`, {
-      suggestions: ['Name the file with --config PATH.'],
+      suggestions: ['Name the file with --config PATH, or save it with `hatch mcp hosts set-path HOST PATH`.'],
     })
   }
-  return {host, path: resolved.path, exists: resolved.status === 'present', warnings: resolved.warnings}
+  return toConfigPath(host, resolved)
+}
+
+function toConfigPath(host: HostEntry, resolved: ResolvedHost): ConfigPath {
+  return {host, path: resolved.path!, exists: resolved.status === 'present', warnings: resolved.warnings}
 }
 
 /**
@@ -294,14 +294,28 @@ export async function resolveHostAt(
   hostEnv: HostEnvironment = currentHostEnvironment(),
   fs: HostFs = nodeHostFs,
 ): Promise<ResolvedHost> {
-  const {host, path, exists, warnings} = await resolveConfigPath(hostId, {config}, hostEnv, fs)
-  return {
-    ...describeHost(host),
-    status: exists ? 'present' : 'absent',
-    path,
-    candidates: [{path, exists}],
-    warnings,
+  return resolveAt(getHost(hostId), config, '--config', hostEnv, fs)
+}
+
+/**
+ * The host with `given` as its one config file (resolved against the cwd, `~` expanded), present or absent.
+ * `label` names where the path came from in an error.
+ */
+async function resolveAt(host: HostEntry, given: string, label: string, hostEnv: HostEnvironment, fs: HostFs): Promise<ResolvedHost> {
+  const r = new Resolver(hostEnv, fs)
+  if (given.trim() === '') {
+    throw new HatchError('INVALID_ARGUMENT', `${label} is empty.`, {suggestions: ['Name the config file, e.g. --config ./mcp.json.']})
   }
+  const tilde = /^~(?=$|[\\/])/.test(given) ? hostEnv.home + given.slice(1) : given
+  const path = r.clean(r.path.resolve(hostEnv.cwd ?? process.cwd(), tilde))
+  const probe = await r.probe(path)
+  if (probe.kind === 'dir') {
+    throw new HatchError('INVALID_ARGUMENT', `${label} ${path} is a directory, not a file.`, {
+      suggestions: ['Name the config file itself, not its folder.'],
+    })
+  }
+  const warnings = probe.kind === 'error' ? [`Could not check ${path}: ${probe.message}.`] : []
+  return {...describeHost(host), status: probe.kind === 'file' ? 'present' : 'absent', path, candidates: [{path, exists: probe.kind === 'file'}], saved: false, warnings}
 }
 
 /** What every resolved host says about the host itself, whatever was found on disk. */

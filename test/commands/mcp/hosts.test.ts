@@ -1,5 +1,5 @@
-import {existsSync} from 'node:fs'
-import {mkdir, writeFile} from 'node:fs/promises'
+import {existsSync, statSync} from 'node:fs'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {z} from 'zod'
@@ -73,6 +73,36 @@ describe('hatch mcp hosts (built CLI)', () => {
     })
     expect(byId.get('cursor')).toMatchObject({status: 'present', path: join(sb.home, '.cursor', 'mcp.json')})
     expect(byId.get('gemini')).toMatchObject({status: 'app-only', path: join(sb.home, '.gemini', 'settings.json')})
+  })
+
+  it('set-path settles an ambiguous host for every command until unset-path', async () => {
+    const chosen = join(sb.home, '.lmstudio', 'mcp.json')
+    await touch(chosen, '{"mcpServers": {"chosen": {}}}\n')
+    await touch(join(sb.home, '.cache', 'lm-studio', 'mcp.json'))
+    const before = await runCli(['mcp', 'backup', 'create', '--host', 'lmstudio', '--json'], {env: sb.env})
+    expect(before.code).toBe(9)
+    expect(before.json.error.suggestions).toContain(`hatch mcp hosts set-path lmstudio ${chosen}   (saves the choice for every command)`)
+
+    const set = await runCli(['mcp', 'hosts', 'set-path', 'lmstudio', '~/.lmstudio/mcp.json', '--json'], {env: sb.env})
+    expect(set.code).toBe(0)
+    expect(set.json).toEqual({host: 'lmstudio', path: chosen, exists: true, changed: true})
+    const file = join(sb.home, '.hatch', 'hosts.json')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({version: 1, paths: {lmstudio: chosen}})
+
+    const made = await runCli(['mcp', 'backup', 'create', '--host', 'lmstudio', '--json'], {env: sb.env})
+    expect(made.code).toBe(0)
+    expect(made.json.sourcePath).toBe(chosen)
+    const listed = Result.parse((await runCli(['mcp', 'hosts', '--host', 'lmstudio', '--json'], {env: sb.env})).json).hosts[0]
+    expect(listed).toMatchObject({status: 'present', path: chosen, saved: true})
+    const human = await runCli(['mcp', 'hosts'], {env: sb.env})
+    expect(human.stdout).toContain('Saved paths (hatch mcp hosts set-path): lmstudio')
+
+    const unset = await runCli(['mcp', 'hosts', 'unset-path', 'lmstudio', '--json'], {env: sb.env})
+    expect(unset.json).toEqual({host: 'lmstudio', changed: true})
+    expect((await runCli(['mcp', 'backup', 'create', '--host', 'lmstudio', '--json'], {env: sb.env})).code).toBe(9)
+    expect((await runCli(['mcp', 'hosts', 'set-path', 'nope', 'x', '--json'], {env: sb.env})).code).toBe(3)
+    expect((await runCli(['mcp', 'hosts', 'set-path', 'lmstudio', '~/.lmstudio', '--json'], {env: sb.env})).code).toBe(2)
   })
 
   it('--host narrows the list and honours CODEX_HOME and CLAUDE_CONFIG_DIR', async () => {

@@ -423,7 +423,21 @@ describe('resolveConfigPath', () => {
     expect(error.code).toBe('AMBIGUOUS_CONFIG')
     expect(error.exitCode).toBe(9)
     for (const f of files) expect(error.message).toContain(f)
-    expect(error.suggestions).toEqual(files.map((f) => `--config '${f}'`))
+    expect(error.suggestions).toEqual([...files.map((f) => `--config '${f}'`), `hatch mcp hosts set-path vscode '${files[0]}'   (saves the choice for every command)`])
+  })
+
+  it('a path saved for the host wins over discovery (even when ambiguous), and --config wins over it', async () => {
+    const files = DEFAULTS.darwin.vscode!
+    const saved = {...env('darwin'), savedPaths: {vscode: files[1]!}}
+    const fs = fakeFs('darwin', {files})
+    await expect(resolveConfigPath('vscode', {}, saved, fs)).resolves.toMatchObject({path: files[1], exists: true})
+    await expect(resolveConfigPath('vscode', {config: files[0]}, saved, fs)).resolves.toMatchObject({path: files[0]})
+    await expect(resolveHost('vscode', saved, fs)).resolves.toMatchObject({status: 'present', path: files[1], saved: true, candidates: [{path: files[1], exists: true}]})
+    await expect(resolveHost('vscode', env('darwin'), fs)).resolves.toMatchObject({status: 'ambiguous', saved: false})
+    // A saved file that is gone is reported absent, not replaced by a guess; one that is a folder is refused.
+    await expect(resolveHost('vscode', {...env('darwin'), savedPaths: {vscode: '/nowhere/mcp.json'}}, fs)).resolves.toMatchObject({status: 'absent', path: '/nowhere/mcp.json'})
+    const dir = files[0]!.slice(0, files[0]!.lastIndexOf('/'))
+    await expect(resolveConfigPath('vscode', {}, {...env('darwin'), savedPaths: {vscode: dir}}, fs)).rejects.toMatchObject({code: 'INVALID_ARGUMENT', message: expect.stringContaining('The path saved for vscode:')})
   })
 
   it('without --config: no known location is CONFIG_NOT_FOUND', async () => {

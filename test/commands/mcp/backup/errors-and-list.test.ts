@@ -65,7 +65,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
       backup(sb, ['create', '--host', 'lmstudio', '--config', b, '--json']),
     ])
     const error = expectJsonError(json, 9, 'AMBIGUOUS_CONFIG')
-    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`])
+    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`, `hatch mcp hosts set-path lmstudio ${a}   (saves the choice for every command)`])
     expect(error.message).toContain(a)
     expect(error.message).toContain(b)
     expectExit(plain, 9)

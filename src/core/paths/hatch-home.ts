@@ -1,0 +1,7 @@
+import {homedir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+/** hatch's own folder: `$HATCH_HOME`, else `~/.hatch`. */
+export function hatchHome(env: Record<string, string | undefined> = process.env, home: string = homedir()): string {
+  return env.HATCH_HOME ? resolve(env.HATCH_HOME) : join(home, '.hatch')
+}
