@@ -274,7 +274,7 @@ export async function resolveConfigPath(
   if (resolved.path === null) {
     const where = `${host.displayName} on ${platformName(new Resolver(hostEnv, fs).platform)}`
     throw new HatchError('CONFIG_NOT_FOUND', `hatch knows no config location for ${where}.`, {
-      suggestions: ['Name the file with --config PATH, or save it with `hatch mcp hosts set-path HOST PATH`.'],
+      suggestions: [`Name the file with --config PATH, or save it once with \`hatch mcp hosts set-path ${host.id} PATH\`.`],
     })
   }
   return toConfigPath(host, resolved)
