@@ -105,17 +105,10 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
   }
 
   protected async apply(context: OperationContext): Promise<{sha256: string; realPath: string; changed: boolean}> {
-    const {bytes, format, force, backup} = this.plan
     if (context.currentSha256 === this.plan.sha256) return {sha256: this.plan.sha256, realPath: context.realPath, changed: false}
-    const written = context.write(bytes, {
-      mode: backup.sourceMode,
-      validate: force ? undefined : (b) => parseConfig(b, format, `The restored copy of backup ${backup.id}`),
-    })
-    // Read back what the host will read: anything but the planned bytes undoes the restore.
-    const landed = readIfExists(context.realPath)
-    if (landed === null || !landed.equals(this.plan.bytes)) {
-      throw new HatchError('IO_ERROR', `After restoring backup ${backup.id}, ${context.realPath} did not hold the backup's content; the previous content was put back.`)
-    }
+    // No validate: planRestore parsed these very bytes (unless forced), and the write reads its synced temp file back
+    // and compares it with them byte for byte before the rename, which is what the host will then read.
+    const written = context.write(this.plan.bytes, {mode: this.plan.backup.sourceMode})
     return {sha256: written.sha256, realPath: context.realPath, changed: true}
   }
 }
