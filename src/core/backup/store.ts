@@ -74,7 +74,8 @@ export class BackupStore {
     let fd: number | undefined
     let published: string | undefined
     let record: BackupRecord
-    let tail: IndexTail
+    let index: OpenIndex
+    let indexFd: number | undefined
     try {
       fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
       writeAll(fd, bytes, this.fs)
@@ -84,11 +85,14 @@ export class BackupStore {
           suggestions: ['Check the disk for errors and try again.'],
         })
       }
-      tail = this.indexTail(dir)
-      let us = nextMicros(tail.lastId)
+      index = this.openIndex(dir)
+      indexFd = index.fd
+      let us = nextMicros(index.lastId)
+      let id: string
       let fileName: string
       for (;;) {
-        fileName = backupFileName(basename(source), host, idFromMicros(us))
+        id = idFromMicros(us)
+        fileName = backupFileName(basename(source), host, id)
         if (publishWithoutReplacing(tmp, join(dir, fileName), this.fs)) break
         us += 1n
       }
@@ -97,7 +101,7 @@ export class BackupStore {
       // journal, xfs and btrfs all sync a new file's names with it), so a backup costs one sync.
       this.fs.fsyncSync(fd)
       record = {
-        id: idFromMicros(us),
+        id,
         host,
         fileName,
         createdAt: isoFromMicros(us),
@@ -110,6 +114,7 @@ export class BackupStore {
         hatchVersion: this.version,
       }
     } catch (error) {
+      if (indexFd !== undefined) this.fs.closeSync(indexFd)
       this.removeQuietly(published ?? tmp)
       throw fsError(error, 'write a backup in', dir)
     } finally {
@@ -118,7 +123,7 @@ export class BackupStore {
     let raced: boolean
     try {
       // The record is written only once the bytes it vouches for are durable.
-      raced = this.appendRecord(dir, record, tail.torn)
+      raced = this.appendRecord(dir, index, record)
     } catch (error) {
       this.removeQuietly(published)
       throw fsError(error, 'record the backup in', join(dir, INDEX))
@@ -323,17 +328,14 @@ export class BackupStore {
     }
   }
 
-  /** The newest id in the index, read from its tail only: a backup costs the same with 10 or 10,000 backups. */
-  private indexTail(dir: string): IndexTail {
-    let fd: number
+  /**
+   * Opens the host's index (made, 0600, when missing) to append one record, and reads its newest id from the tail only:
+   * a backup costs the same with 10 or 10,000 backups.
+   */
+  private openIndex(dir: string): OpenIndex {
+    const fd = this.fs.openSync(join(dir, INDEX), 'a+', FILE_MODE)
     try {
-      fd = this.fs.openSync(join(dir, INDEX), 'r')
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return {lastId: undefined, torn: false}
-      throw error
-    }
-    try {
-      const size = this.fs.fstatSync(fd).size
+      const {size, ino, dev} = this.fs.fstatSync(fd)
       // The last record is usually within the last 2 KB; look further back only when it is not.
       let torn = false
       for (const want of [2048, 65_536]) {
@@ -344,33 +346,38 @@ export class BackupStore {
         // `{"id":"` only ever starts a record: inside a JSON string its quotes would be escaped.
         for (let at = text.lastIndexOf('{"id":"'); at !== -1; at = at === 0 ? -1 : text.lastIndexOf('{"id":"', at - 1)) {
           const lastId = RECORD_START.exec(text.slice(at, at + 32))?.[1]
-          if (lastId !== undefined) return {lastId, torn}
+          if (lastId !== undefined) return {fd, ino, dev, lastId, torn}
         }
         if (length === size) break
       }
-      return {lastId: undefined, torn}
-    } finally {
+      return {fd, ino, dev, lastId: undefined, torn}
+    } catch (error) {
       this.fs.closeSync(fd)
+      throw error
     }
   }
 
   /**
-   * Appends a backup's record to the host's index without taking the folder's lock: one write(2) in append mode,
-   * which the kernel never interleaves with another's, so concurrent backups never wait for each other. Only a
-   * rewrite of the index (delete, under the lock) could lose the line, by renaming a new index over the one it went
-   * to. Returns whether that may have happened (then see ensureRecorded; docs/backup-store.md).
+   * Appends a backup's record to the host's index (and closes it) without taking the folder's lock: one write(2) in
+   * append mode, which the kernel never interleaves with another's, so concurrent backups never wait for each other.
+   * Only a rewrite of the index (delete, under the lock) could lose the line, by renaming a new index over the one it
+   * went to. Returns whether that may have happened (then see ensureRecorded; docs/backup-store.md).
    */
-  private appendRecord(dir: string, record: BackupRecord, torn: boolean): boolean {
+  private appendRecord(dir: string, index: OpenIndex, record: BackupRecord): boolean {
+    try {
+      this.writeRecord(index.fd, record, index.torn)
+      return this.mayHaveRacedRewrite(dir, index)
+    } finally {
+      this.fs.closeSync(index.fd)
+    }
+  }
+
+  /** Writes a record line through an index opened for appending, in one write(2). */
+  private writeRecord(fd: number, record: BackupRecord, torn: boolean): void {
     // A line torn by a crash (or a full disk) must not swallow this one.
     const line = Buffer.from(`${torn ? '\n' : ''}${JSON.stringify(record)}\n`)
-    const fd = this.fs.openSync(join(dir, INDEX), 'a', FILE_MODE)
-    try {
-      // Never a second write for the rest: it could land after another process's line.
-      if (this.fs.writeSync(fd, line) !== line.byteLength) throw Object.assign(new Error('short write to the index'), {code: 'ENOSPC'})
-      return this.mayHaveRacedRewrite(dir, fd)
-    } finally {
-      this.fs.closeSync(fd)
-    }
+    // Never a second write for the rest: it could land after another process's line.
+    if (this.fs.writeSync(fd, line) !== line.byteLength) throw Object.assign(new Error('short write to the index'), {code: 'ENOSPC'})
   }
 
   /** Under the folder's lock, appends the record again if a rewrite of the index lost it. */
@@ -382,20 +389,24 @@ export class BackupStore {
           suggestions: ['Run the backup again.'],
         })
       }
-      this.appendRecord(dir, record, true)
+      const fd = this.fs.openSync(join(dir, INDEX), 'a', FILE_MODE)
+      try {
+        this.writeRecord(fd, record, true)
+      } finally {
+        this.fs.closeSync(fd)
+      }
     }, {lockfilePath: join(dir, LOCK)})
   }
 
   /**
-   * Whether a line just appended through `fd` may be lost to a rewrite: the folder's lock is held (a rewrite may be
+   * Whether a line just appended to `index` may be lost to a rewrite: the folder's lock is held (a rewrite may be
    * between reading the index and renaming its new copy over it), or the index is no longer the file written to.
    */
-  private mayHaveRacedRewrite(dir: string, fd: number): boolean {
+  private mayHaveRacedRewrite(dir: string, index: OpenIndex): boolean {
     try {
       if (this.fs.lstatSync(join(dir, LOCK), {throwIfNoEntry: false}) !== undefined) return true
-      const written = this.fs.fstatSync(fd)
       const now = this.fs.statSync(join(dir, INDEX))
-      return written.ino !== now.ino || written.dev !== now.dev
+      return index.ino !== now.ino || index.dev !== now.dev
     } catch {
       return true
     }
@@ -538,7 +549,12 @@ export class BackupStore {
   }
 }
 
-interface IndexTail {
+/** A host's index, opened for appending a record, and what its tail said. */
+interface OpenIndex {
+  fd: number
+  /** Which file was opened: a rewrite of the index puts a new one in its place. */
+  ino: number
+  dev: number
   /** The newest id recorded, if any. */
   lastId: string | undefined
   /** The index ends in a partial line (a crash or a full disk tore the last write). */
