@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs'
 
 import {HatchError} from '../errors.js'
-import {atomicWriteFileSync, readIfExists, resolveWriteTarget, type AtomicWriteResult, type SyncFs} from '../fs/atomic-write.js'
+import {readIfExists, resolveWriteTarget, stageAtomicWrite, type AtomicWriteResult, type StagedWrite, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {configLockPath, withLock} from '../fs/lock.js'
 import type {BackupStore} from './store.js'
@@ -63,21 +63,52 @@ export class AtomicFileOperations {
     )
   }
 
-  /** Inside withLockedFile: backs up the content found under the lock (null when there is no file). */
-  async backupLocked(host: string, file: LockedFile, reason: BackupReason): Promise<BackupInfo | null> {
-    if (file.current === null) return null
-    return this.store.create(host, file.path, {bytes: file.current, sha256: file.currentSha256 ?? undefined, realPath: file.realPath, reason})
+  /**
+   * Inside withLockedFile: backs up the content found under the lock (null when there is no file). The backup's
+   * sync runs in the background once the call returns; pass the promise to writeAfter, which renames nothing into
+   * place before it is durable. A failure is kept for whoever awaits it, never reported as unhandled.
+   */
+  backupLocked(host: string, file: LockedFile, reason: BackupReason): Promise<BackupInfo | null> {
+    const backup = file.current === null ? Promise.resolve(null) : this.store.create(host, file.path, {bytes: file.current, sha256: file.currentSha256 ?? undefined, realPath: file.realPath, reason, background: true})
+    backup.catch(() => {})
+    return backup
   }
 
-  /** Writes inside withLockedFile: no lock of its own, no backup. */
-  writeLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): AtomicWriteResult {
-    return atomicWriteFileSync(file.realPath, bytes, {
+  /** Inside withLockedFile: writes the temp file of a write (synced, read back, validated); nothing renamed yet. */
+  stageLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): StagedWrite {
+    return stageAtomicWrite(file.realPath, bytes, {
       resolved: true,
       expectedSha256: options.expectedSha256 === undefined ? file.currentSha256 : options.expectedSha256,
       fs: this.fs,
       mode: options.mode,
       validate: options.validate,
     })
+  }
+
+  /** Writes inside withLockedFile: no lock of its own, no backup. */
+  writeLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): AtomicWriteResult {
+    return this.stageLocked(file, bytes, options).commit()
+  }
+
+  /**
+   * Inside withLockedFile: writes `bytes` once `backup` (from backupLocked) is durable. The temp file is written and
+   * synced meanwhile, so the two syncs overlap; if the backup fails, the temp file goes and the file is untouched.
+   */
+  async writeAfter(backup: Promise<unknown>, file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): Promise<AtomicWriteResult> {
+    let staged: StagedWrite
+    try {
+      staged = this.stageLocked(file, bytes, options)
+    } catch (error) {
+      await backup // A failed backup came first, and is the error to report.
+      throw error
+    }
+    try {
+      await backup
+    } catch (error) {
+      staged.discard()
+      throw error
+    }
+    return staged.commit()
   }
 
   /** Inside withLockedFile: deletes a file hatch created, but only while it still holds what hatch wrote. */
@@ -92,8 +123,9 @@ export class AtomicFileOperations {
   async writeFile(host: string, path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<WriteOutcome> {
     return this.withLockedFile(path, async (file) => {
       if (options.expectedSha256 !== undefined && options.expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
-      const backup = options.skipBackup ? null : await this.backupLocked(host, file, options.reason ?? 'pre-write')
-      return {...this.writeLocked(file, bytes, options), backup}
+      const backup = options.skipBackup ? Promise.resolve(null) : this.backupLocked(host, file, options.reason ?? 'pre-write')
+      const written = await this.writeAfter(backup, file, bytes, options)
+      return {...written, backup: await backup}
     })
   }
 }

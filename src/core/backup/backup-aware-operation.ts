@@ -4,10 +4,11 @@ import {conflictError, type AtomicFileOperations, type LockedFile, type WriteOpt
 import type {BackupInfo, BackupReason} from './schema.js'
 
 export interface OperationContext extends LockedFile {
-  /** The backup of the content before the operation (null when there was no file). */
-  backup: BackupInfo | null
-  /** Writes the file atomically; every write is undone if the operation fails later. */
-  write(bytes: Uint8Array, options?: Pick<WriteOptions, 'mode' | 'validate'>): AtomicWriteResult
+  /**
+   * Writes the file atomically, once the backup of its previous content is durable; every write is undone if the
+   * operation fails later.
+   */
+  write(bytes: Uint8Array, options?: Pick<WriteOptions, 'mode' | 'validate'>): Promise<AtomicWriteResult>
 }
 
 export interface OperationOutcome<T> {
@@ -38,23 +39,27 @@ export abstract class BackupAwareOperation<T> {
   async execute(expectedSha256?: string | null): Promise<OperationOutcome<T>> {
     return this.ops.withLockedFile(this.path, async (file) => {
       if (expectedSha256 !== undefined && expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
-      const backup = await this.ops.backupLocked(this.host, file, this.reason)
+      // The backup syncs in the background while apply stages its first write (writeAfter).
+      const backup = this.ops.backupLocked(this.host, file, this.reason)
       let lastSha = file.currentSha256
       const context: OperationContext = {
         ...file,
-        backup,
-        write: (bytes, options = {}) => {
-          const written = this.ops.writeLocked(file, bytes, {...options, expectedSha256: lastSha})
+        write: async (bytes, options = {}) => {
+          const written = await this.ops.writeAfter(backup, file, bytes, {...options, expectedSha256: lastSha})
           lastSha = written.sha256
           return written
         },
       }
+      let result: T
       try {
-        return {result: await this.apply(context), backup}
+        result = await this.apply(context)
       } catch (error) {
-        if (lastSha !== file.currentSha256) this.rollback(file, lastSha, backup, error)
+        // A failed backup is what went wrong first (nothing was written then): this throws it.
+        const made = await backup
+        if (lastSha !== file.currentSha256) this.rollback(file, lastSha, made, error)
         throw error
       }
+      return {result, backup: await backup}
     })
   }
 

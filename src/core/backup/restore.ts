@@ -108,7 +108,7 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
     if (context.currentSha256 === this.plan.sha256) return {sha256: this.plan.sha256, realPath: context.realPath, changed: false}
     // No validate: planRestore parsed these very bytes (unless forced), and the write reads its synced temp file back
     // and compares it with them byte for byte before the rename, which is what the host will then read.
-    const written = context.write(this.plan.bytes, {mode: this.plan.backup.sourceMode})
+    const written = await context.write(this.plan.bytes, {mode: this.plan.backup.sourceMode})
     return {sha256: written.sha256, realPath: context.realPath, changed: true}
   }
 }

@@ -10,7 +10,7 @@ import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId,
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
 
-export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
+export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'fsync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
 
 export interface BackupStoreOptions {
   /** The store's root, `~/.hatch/mcp_host_config_backups` by default (resolved by the caller). */
@@ -27,6 +27,11 @@ export interface CreateBackupOptions {
   sha256?: string
   realPath?: string
   reason?: BackupReason
+  /**
+   * Sync the backup on libuv's thread pool rather than block on it, for a caller that has work of its own to do
+   * before it awaits the backup (AtomicFileOperations.backupLocked). Blocking costs less when there is none.
+   */
+  background?: boolean
 }
 
 
@@ -99,7 +104,8 @@ export class BackupStore {
       published = join(dir, fileName)
       // One fsync, after the link: it makes the bytes and the new name durable together (ext4 with or without a
       // journal, xfs and btrfs all sync a new file's names with it), so a backup costs one sync.
-      this.fs.fsyncSync(fd)
+      if (options.background) await fsyncInBackground(this.fs, fd)
+      else this.fs.fsyncSync(fd)
       record = {
         id,
         host,
@@ -559,6 +565,10 @@ interface OpenIndex {
   lastId: string | undefined
   /** The index ends in a partial line (a crash or a full disk tore the last write). */
   torn: boolean
+}
+
+function fsyncInBackground(fs: Pick<StoreFs, 'fsync'>, fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())))
 }
 
 /** Microseconds for the next id: now, or one past the newest id if the clock is behind it. */

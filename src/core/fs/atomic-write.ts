@@ -165,6 +165,14 @@ export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSy
   while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset)
 }
 
+/** A write whose temp file is written, synced, read back and validated, and not yet renamed over its target. */
+export interface StagedWrite {
+  /** Re-checks the target's hash, renames the temp file over it and syncs the folder; once. */
+  commit(): AtomicWriteResult
+  /** Removes the temp file: the target was never touched. */
+  discard(): void
+}
+
 /**
  * Replaces a file's content the way a careful tool must: a unique temp file in the same folder, written and
  * fsynced, read back and validated, the target's hash re-checked, renamed over the target, the folder fsynced.
@@ -174,6 +182,14 @@ export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSy
  * Cross-process exclusion is the caller's job (see withLock); the hash re-check catches programs that ignore it.
  */
 export function atomicWriteFileSync(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): AtomicWriteResult {
+  return stageAtomicWrite(path, data, options).commit()
+}
+
+/**
+ * atomicWriteFileSync in two steps, so a caller can finish other work (e.g. wait for a backup to be durable) between
+ * the synced temp file and the rename. Until commit, the target is untouched.
+ */
+export function stageAtomicWrite(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): StagedWrite {
   const fs = options.fs ?? nodeFs
   const realPath = options.resolved ? path : resolveWriteTarget(path, fs)
   let expected = options.expectedSha256
@@ -190,10 +206,25 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
   const dir = dirname(realPath)
   const tmp = join(dir, `.${basename(realPath)}.${uniqueTempPart()}.hatch-tmp`)
   let tmpCreated = false
+  // Best effort: the temp name is unique and hidden, and never mistaken for the config.
+  const removeTemp = (): void => {
+    if (!tmpCreated) return
+    tmpCreated = false
+    try {
+      fs.unlinkSync(tmp)
+    } catch {
+      // Left behind; see above.
+    }
+  }
+  const fail = (error: unknown): never => {
+    removeTemp()
+    throw fsError(error, 'write', realPath)
+  }
+
+  let written: Buffer
   try {
     const fd = fs.openSync(tmp, 'wx+', 0o600)
     tmpCreated = true
-    let written: Buffer
     try {
       writeAll(fd, data, fs)
       fs.fchmodSync(fd, mode)
@@ -210,22 +241,24 @@ export function atomicWriteFileSync(path: string, data: Uint8Array, options: Ato
       })
     }
     options.validate?.(written)
-
-    const now = readIfExists(realPath, fs)
-    if ((now === null ? null : sha256(now)) !== expected) throw conflict(realPath)
-
-    renameWithRetry(tmp, realPath, fs)
-    tmpCreated = false
-    fsyncDirectory(dir, fs)
-    return {realPath, sha256: sha256(written), size: written.byteLength, previousSha256: expected}
   } catch (error) {
-    if (tmpCreated) {
+    return fail(error)
+  }
+
+  return {
+    commit: () => {
+      if (!tmpCreated) throw new HatchError('INTERNAL', `The write of ${realPath} was already committed or discarded.`)
       try {
-        fs.unlinkSync(tmp)
-      } catch {
-        // Best effort: the temp name is unique and hidden, and never mistaken for the config.
+        const now = readIfExists(realPath, fs)
+        if ((now === null ? null : sha256(now)) !== expected) throw conflict(realPath)
+        renameWithRetry(tmp, realPath, fs)
+        tmpCreated = false
+        fsyncDirectory(dir, fs)
+        return {realPath, sha256: sha256(written), size: written.byteLength, previousSha256: expected}
+      } catch (error) {
+        return fail(error)
       }
-    }
-    throw fsError(error, 'write', realPath)
+    },
+    discard: removeTemp,
   }
 }

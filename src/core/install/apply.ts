@@ -46,7 +46,7 @@ class ServerEditOperation extends BackupAwareOperation<void> {
 
   protected async apply(context: OperationContext): Promise<void> {
     const {host, path} = this.request
-    context.write(this.plan.bytes, {mode: 0o600, validate: (b) => parseConfig(b, host.format, path)})
+    await context.write(this.plan.bytes, {mode: 0o600, validate: (b) => parseConfig(b, host.format, path)})
   }
 }
 

@@ -2,12 +2,12 @@ import * as fs from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {AtomicFileOperations} from '../../../src/core/backup/atomic-file-operations.js'
 import {BackupAwareOperation, type OperationContext} from '../../../src/core/backup/backup-aware-operation.js'
 import {executeRestore, planRestore, restoreDiff} from '../../../src/core/backup/restore.js'
-import {BackupStore} from '../../../src/core/backup/store.js'
+import {BackupStore, type StoreFs} from '../../../src/core/backup/store.js'
 import {HatchError} from '../../../src/core/errors.js'
 import {sha256} from '../../../src/core/fs/hash.js'
 
@@ -38,7 +38,7 @@ class WriteThenFail extends BackupAwareOperation<void> {
   }
 
   protected async apply(context: OperationContext): Promise<void> {
-    context.write(OTHER)
+    await context.write(OTHER)
     this.after()
     throw new HatchError('IO_ERROR', 'a later step failed.')
   }
@@ -71,6 +71,60 @@ describe('BackupAwareOperation', () => {
   it('refuses to start when the file is not what the caller planned against', async () => {
     await expect(new WriteThenFail(ops, config).execute(sha256('stale'))).rejects.toMatchObject({code: 'CONFLICT'})
     expect(ops.store.list('vscode')).toEqual([])
+  })
+})
+
+/** A store whose backups' background fsync is handed to `onFsync` (call `run` to do it), on the real file system. */
+function opsWithFsync(onFsync: (run: () => void, fail: (error: Error) => void) => void): AtomicFileOperations {
+  const storeFs = new Proxy(fs, {
+    get(target, prop, receiver) {
+      if (prop !== 'fsync') return Reflect.get(target, prop, receiver)
+      return (fd: number, callback: (error: Error | null) => void) => onFsync(() => fs.fsync(fd, callback), (error) => callback(error))
+    },
+  }) as StoreFs
+  return new AtomicFileOperations(new BackupStore({root: join(dir, '.hatch', 'mcp_host_config_backups'), hatchVersion: 'test', fs: storeFs}))
+}
+
+class WriteOther extends BackupAwareOperation<void> {
+  protected readonly reason = 'pre-write' as const
+  constructor(ops: AtomicFileOperations, private readonly fail = false) {
+    super(ops, 'vscode', config)
+  }
+
+  protected async apply(context: OperationContext): Promise<void> {
+    if (this.fail) throw new HatchError('IO_ERROR', 'failed before writing.')
+    await context.write(OTHER)
+  }
+}
+
+describe('BackupAwareOperation: the backup syncs while the write is staged', () => {
+  const temps = () => fs.readdirSync(dir).filter((n) => n.endsWith('.hatch-tmp'))
+
+  it('renames nothing into place until the backup is durable and recorded', async () => {
+    let syncBackup: (() => void) | undefined
+    const slow = opsWithFsync((run) => (syncBackup = run))
+    const done = new WriteOther(slow).execute()
+    await vi.waitFor(() => expect(syncBackup).toBeDefined())
+    await vi.waitFor(() => expect(temps()).toHaveLength(1))
+    // The new content is staged beside the config, the backup is linked but not yet synced: nothing is replaced.
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(slow.store.list('vscode').map((b) => b.indexed)).toEqual([false])
+    syncBackup!()
+    const {backup} = await done
+    expect(fs.readFileSync(config)).toEqual(OTHER)
+    expect(temps()).toEqual([])
+    expect(slow.store.list('vscode')).toEqual([expect.objectContaining({id: backup!.id, indexed: true, sha256: sha256(GOOD)})])
+  })
+
+  it('writes nothing, and leaves no temp file or backup, when the backup cannot be synced', async () => {
+    const eio = Object.assign(new Error('EIO: i/o error, fsync'), {code: 'EIO'})
+    for (const failFirst of [false, true]) {
+      const broken = opsWithFsync((_run, fail) => fail(eio))
+      await expect(new WriteOther(broken, failFirst).execute()).rejects.toMatchObject({code: 'IO_ERROR', message: expect.stringMatching(/backup/)})
+      expect(fs.readFileSync(config)).toEqual(GOOD)
+      expect(temps()).toEqual([])
+      expect(broken.store.list('vscode')).toEqual([])
+    }
   })
 })
 

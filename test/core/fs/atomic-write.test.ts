@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {HatchError} from '../../../src/core/errors.js'
-import {atomicWriteFileSync, resolveWriteTarget, type SyncFs} from '../../../src/core/fs/atomic-write.js'
+import {atomicWriteFileSync, resolveWriteTarget, stageAtomicWrite, type SyncFs} from '../../../src/core/fs/atomic-write.js'
 import {sha256} from '../../../src/core/fs/hash.js'
 
 let dir: string
@@ -170,5 +170,42 @@ describe('atomicWriteFileSync', () => {
     atomicWriteFileSync(target, NEXT, {validate: (b) => (seen = b)})
     expect(seen).toEqual(NEXT)
     expect(seen).not.toBe(NEXT)
+  })
+})
+
+describe('stageAtomicWrite', () => {
+  it('leaves the target untouched until commit, then replaces it once', () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    const staged = stageAtomicWrite(target, NEXT)
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
+    const [temp] = leftovers()
+    expect(fs.readFileSync(join(dir, temp!))).toEqual(NEXT)
+    expect(staged.commit()).toMatchObject({sha256: sha256(NEXT), previousSha256: sha256(ORIGINAL)})
+    expect(fs.readFileSync(target)).toEqual(NEXT)
+    expect(leftovers()).toEqual([])
+    expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'INTERNAL'}))
+    expect(fs.readFileSync(target)).toEqual(NEXT)
+  })
+
+  it('discards its temp file without touching the target', () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    const staged = stageAtomicWrite(target, NEXT)
+    staged.discard()
+    staged.discard()
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
+    expect(leftovers()).toEqual([])
+    expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'INTERNAL'}))
+  })
+
+  it('gives a conflict at commit when another program wrote the file after staging', () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    const staged = stageAtomicWrite(target, NEXT)
+    fs.writeFileSync(target, 'theirs')
+    expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'CONFLICT'}))
+    expect(fs.readFileSync(target, 'utf8')).toBe('theirs')
+    expect(leftovers()).toEqual([])
   })
 })
