@@ -29,6 +29,9 @@ export interface WriteOptions {
   reason?: BackupReason
 }
 
+/** What a write inside withLockedFile may be told. */
+export type LockedWriteOptions = Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'>
+
 export interface WriteOutcome extends AtomicWriteResult {
   /** The backup of the content that was replaced; null when the file was new or the caller opted out. */
   backup: BackupInfo | null
@@ -69,13 +72,20 @@ export class AtomicFileOperations {
    * place before it is durable. A failure is kept for whoever awaits it, never reported as unhandled.
    */
   backupLocked(host: string, file: LockedFile, reason: BackupReason): Promise<BackupInfo | null> {
-    const backup = file.current === null ? Promise.resolve(null) : this.store.create(host, file.path, {bytes: file.current, sha256: file.currentSha256 ?? undefined, realPath: file.realPath, reason, background: true})
+    if (file.current === null) return Promise.resolve(null)
+    const backup = this.store.create(host, file.path, {
+      bytes: file.current,
+      sha256: file.currentSha256 ?? undefined,
+      realPath: file.realPath,
+      reason,
+      background: true,
+    })
     backup.catch(() => {})
     return backup
   }
 
   /** Inside withLockedFile: writes the temp file of a write (synced, read back, validated); nothing renamed yet. */
-  stageLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): StagedWrite {
+  stageLocked(file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): StagedWrite {
     return stageAtomicWrite(file.realPath, bytes, {
       resolved: true,
       expectedSha256: options.expectedSha256 === undefined ? file.currentSha256 : options.expectedSha256,
@@ -86,7 +96,7 @@ export class AtomicFileOperations {
   }
 
   /** Writes inside withLockedFile: no lock of its own, no backup. */
-  writeLocked(file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): AtomicWriteResult {
+  writeLocked(file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): AtomicWriteResult {
     return this.stageLocked(file, bytes, options).commit()
   }
 
@@ -94,7 +104,7 @@ export class AtomicFileOperations {
    * Inside withLockedFile: writes `bytes` once `backup` (from backupLocked) is durable. The temp file is written and
    * synced meanwhile, so the two syncs overlap; if the backup fails, the temp file goes and the file is untouched.
    */
-  async writeAfter(backup: Promise<unknown>, file: LockedFile, bytes: Uint8Array, options: Pick<WriteOptions, 'expectedSha256' | 'mode' | 'validate'> = {}): Promise<AtomicWriteResult> {
+  async writeAfter(backup: Promise<unknown>, file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): Promise<AtomicWriteResult> {
     let staged: StagedWrite
     try {
       staged = this.stageLocked(file, bytes, options)
