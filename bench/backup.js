@@ -104,6 +104,10 @@ try {
     const dir = s.hostDir('cursor')
     fs.mkdirSync(dir, {recursive: true, mode: 0o700})
     const base = BigInt(Date.UTC(2026, 0, 1)) * 1000n
+    // Every backup file is a hard link to one file: list never reads content, and 10,000 inodes written and then
+    // freed per run would slow the next run's file creation for minutes (see the floor above).
+    const content = join(dir, '..', '..', 'bench-content')
+    fs.writeFileSync(content, bytes, {mode: 0o600})
     const lines = []
     for (let i = 0; i < n; i++) {
       const us = base + BigInt(i) * 1_000_000n
@@ -111,7 +115,7 @@ try {
       const p = (x, w = 2) => String(x).padStart(w, '0')
       const id = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}_000000`
       const fileName = `mcp.json.cursor.${id}`
-      fs.writeFileSync(join(dir, fileName), bytes, {mode: 0o600})
+      fs.linkSync(content, join(dir, fileName))
       lines.push(JSON.stringify({id, host: 'cursor', fileName, createdAt: d.toISOString(), sha256: 'a'.repeat(64), size: bytes.length, sourcePath: cfg, sourceRealPath: cfg, sourceMode: 0o644, reason: 'manual', hatchVersion: 'bench'}))
     }
     fs.writeFileSync(join(dir, 'index.jsonl'), `${lines.join('\n')}\n`, {mode: 0o600})
