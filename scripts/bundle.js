@@ -35,7 +35,9 @@ await build({
   // Prefer packages' ESM builds: jsonc-parser's main build is UMD, whose inner require() calls a bundler cannot follow.
   mainFields: ['module', 'main'],
   // oclif's development mode loads these only when running from TypeScript sources (bin/dev.js): never bundled.
-  external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
+  // Native or optional drivers load from node_modules at run time: better-sqlite3 finds its .node file relative to
+  // itself, and pg tries an optional pg-native.
+  external: ['typescript', 'ts-node', 'tsx', 'tsx/*', 'better-sqlite3', 'pg', 'pg-native'],
   sourcemap: true,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   WRONG_KEY: EXIT.BAD_KEY,
   INTERNAL: EXIT.INTERNAL,
   UNSAFE_ARCHIVE_ENTRY: EXIT.INTEGRITY,
+  TOKEN_NOT_FOUND: EXIT.NOT_FOUND,
+  /** The token/quota store is damaged, is not hatch's, or was written by a newer hatch. */
+  STORE_INVALID: EXIT.INVALID_CONFIG,
+  /** The store cannot be reached (PostgreSQL down, SQLite busy past its timeout). */
+  STORE_UNAVAILABLE: EXIT.IO,
 } as const satisfies Record<string, ExitCode>
 
 export type ErrorCode = keyof typeof ERROR_CODES
