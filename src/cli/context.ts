@@ -5,6 +5,7 @@ import envPaths from 'env-paths'
 import {AtomicFileOperations} from '../core/backup/atomic-file-operations.js'
 import {BackupStore} from '../core/backup/store.js'
 import {hatchHome} from '../core/paths/hatch-home.js'
+import type {HatchStore} from '../core/store/types.js'
 
 export {hatchHome}
 
@@ -29,4 +30,18 @@ export function auditLogDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.HATCH_LOG_DIR
   if (override !== undefined && override !== '') return isAbsolute(override) ? override : resolve(override)
   return envPaths('hatch', {suffix: ''}).log
+}
+
+/**
+ * Opens the token store of `--store` / `$HATCH_STORE` / `$HATCH_HOME/hatch.db` for one command and closes it after
+ * `work`, whatever happens. The driver is imported only here.
+ */
+export async function withStore<T>(spec: string | undefined, work: (store: HatchStore) => Promise<T>): Promise<T> {
+  const {openStore} = await import('../core/store/open.js')
+  const store = await openStore({spec, warn: (m) => process.stderr.write(`Warning: ${m}\n`)})
+  try {
+    return await work(store)
+  } finally {
+    await store.close()
+  }
 }

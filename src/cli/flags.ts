@@ -16,3 +16,8 @@ export const configFlag = Flags.string({
 export const yesFlag = Flags.boolean({char: 'y', default: false, description: 'Confirm without asking (needed when there is no terminal).'})
 
 export const dryRunFlag = Flags.boolean({default: false, description: 'Show what would change, and change nothing.'})
+
+export const storeFlag = Flags.string({
+  description: 'The store of tokens (and limits): an SQLite file, default ~/.hatch/hatch.db, or $HATCH_STORE.',
+  helpValue: 'PATH',
+})

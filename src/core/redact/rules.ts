@@ -75,6 +75,7 @@ export const RULES: readonly MaskRule[] = [
         (match) => (isMasked(match) || isReferenceOnly(match) ? match : maskToken('secret')),
       ),
   },
+  regexRule('hatch-token', 'hatch_pat_', /\bhatch_pat_[0-9a-f]{64}\b/g),
   regexRule('age-key', 'AGE-SECRET-KEY-', /\bAGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\b/g),
   regexRule('jwt', 'eyJ', /(?<![\w-])eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*(?![\w.-])/g),
   regexRule('github-token', /gh[pousr]_|github_pat_/, /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_\w{22,255})\b/g),

@@ -14,6 +14,7 @@ export type MaskKind =
   | 'card'
   | 'email'
   | 'github-token'
+  | 'hatch-token'
   | 'jwt'
   | 'phone'
   | 'private-key'

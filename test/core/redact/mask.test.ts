@@ -28,6 +28,7 @@ const POSITIVE: Array<[string, string, string]> = [
   ['GitHub classic token', 'ghp_0123456789abcdefghijABCDEFGHIJ012345', '[REDACTED:github-token]'],
   ['GitHub server token', 'x ghs_0123456789abcdefghijABCDEFGHIJ012345 y', 'x [REDACTED:github-token] y'],
   ['GitHub fine-grained PAT', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', '[REDACTED:github-token]'],
+  ['hatch personal access token', 'use hatch_pat_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef now', 'use [REDACTED:hatch-token] now'],
   ['AWS key id', 'aws AKIAIOSFODNN7EXAMPLE', 'aws [REDACTED:aws-key-id]'],
   ['AWS session key id', 'aws ASIAABCDEFGHIJKLMNOP', 'aws [REDACTED:aws-key-id]'],
   ['OpenAI key', 'key sk-proj-abc123DEF456ghi789JKL012mno', 'key [REDACTED:api-key]'],
