@@ -2,21 +2,33 @@ import {userInfo} from 'node:os'
 
 import {Command, Flags} from '@oclif/core'
 
+import {renderError} from '../../cli/base-command.js'
 import {auditLogDir, openFileOperations} from '../../cli/context.js'
 import {AuditLog} from '../../core/audit/log.js'
 import {isHatchError} from '../../core/errors.js'
 import {createConfirmationIssuer} from '../../core/mcp/confirm-token.js'
 import {currentHostEnvironment} from '../../core/hosts/resolve.js'
-import type {ArchiveServices, Privilege} from '../../core/mcp/types.js'
+import type {ArchiveServices, Privilege, ToolServices} from '../../core/mcp/types.js'
+
+type ArchiveFlags = {
+  'allow-dir'?: string[]
+  'passphrase-file'?: string
+  'passphrase-env'?: string
+  recipient?: string[]
+  identity?: string[]
+}
+
+const HTTP_ONLY = ['listen', 'tls-cert', 'tls-key', 'behind-tls-proxy', 'public-url', 'allowed-host', 'allowed-origin', 'store', 'jwt-issuer', 'jwks-url', 'jwt-public-key', 'jwt-role-claim', 'jwt-algorithm', 'max-body'] as const
 
 export default class McpServe extends Command {
-  static override summary = 'Serve hatch as an MCP server over stdio (read-only unless you allow more).'
+  static override summary = 'Serve hatch as an MCP server: over stdio for this user, or over HTTP for a team (read-only unless you allow more).'
   static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup.
 --allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config and clean_host_config_backups, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
-Archive tools (list_backups, verify_secure_backup; create_secure_backup with --allow-write; restore_secure_backup with --allow-destructive) are offered only with --allow-dir DIR (repeatable), and read and write only inside those directories: paths are checked component by component after resolving ".." and symlinks, so a sibling like DIR-evil, a symlink leading out, or a dangling link is refused. Without --allow-dir no archive tool is offered at all.
+Archive tools (list_backups, verify_secure_backup; create_secure_backup with --allow-write; restore_secure_backup with --allow-destructive) are offered only with --allow-dir DIR (repeatable), and read and write only inside those directories: paths are checked component by component after resolving ".." and symlinks, so a sibling like DIR-evil, a symlink leading out, or a dangling link is refused. Without --allow-dir no archive tool is offered at all. A {user} in DIR is replaced by the caller's user name, so each user is confined to a folder of their own.
 Archive keys are the server's, never tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
+--http serves the same tools over MCP Streamable HTTP at /mcp (default 127.0.0.1:8808) to callers with a token: personal access tokens from \`hatch auth token create\`, or JWT access tokens from your OAuth server (--jwt-issuer with --jwks-url or --jwt-public-key). Each caller sees and may call only the tools its token's scopes (hatch:read, hatch:write, hatch:destructive, hatch:admin) and this server's --allow-… flags both allow. A non-loopback address needs --tls-cert/--tls-key or --behind-tls-proxy. See docs/http.md.
 Every tool call is logged, with secrets and personal data masked, to the audit log (see \`hatch mcp audit\`).
-stdout carries only MCP messages; diagnostics go to stderr. Add it to a client with \`hatch mcp install --host HOST\`.`
+Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it to a client with \`hatch mcp install --host HOST\` (or --url for an HTTP server).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -24,17 +36,36 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
     '<%= config.bin %> <%= command.id %> --allow-destructive',
     '<%= config.bin %> <%= command.id %> --allow-write --allow-dir ~/backups --allow-dir ~/projects --recipient age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
     '<%= config.bin %> <%= command.id %> --allow-destructive --allow-dir ~/backups --identity ~/.config/hatch/archive-key.txt',
+    '<%= config.bin %> <%= command.id %> --http --allow-write',
+    '<%= config.bin %> <%= command.id %> --http --listen 0.0.0.0:8808 --tls-cert cert.pem --tls-key key.pem --public-url https://hatch.example.com:8808/mcp',
+    '<%= config.bin %> <%= command.id %> --http --behind-tls-proxy --listen 10.0.0.5:8808 --public-url https://hatch.example.com/mcp --jwt-issuer https://auth.example.com/ --jwks-url https://auth.example.com/.well-known/jwks.json',
   ]
 
   static override flags = {
     'allow-write': Flags.boolean({default: false, description: 'Also offer tools that add data (backup_host_config).'}),
     'allow-destructive': Flags.boolean({default: false, description: 'Also offer restore and clean (implies --allow-write); each asks for confirmation.'}),
-    'allow-dir': Flags.string({description: 'Offer the archive tools, reading and writing only inside DIR (repeatable).', helpValue: 'DIR', multiple: true}),
+    'allow-dir': Flags.string({description: 'Offer the archive tools, reading and writing only inside DIR (repeatable; {user} in DIR: one folder per user).', helpValue: 'DIR', multiple: true}),
     'passphrase-file': Flags.string({description: 'Archive passphrase from the first line of FILE (must not be readable by others); read once at start.', helpValue: 'FILE', exclusive: ['passphrase-env', 'recipient', 'identity']}),
     'passphrase-env': Flags.string({description: 'Archive passphrase from environment variable VAR; read once at start.', helpValue: 'VAR', exclusive: ['passphrase-file', 'recipient', 'identity']}),
     recipient: Flags.string({char: 'r', description: 'create_secure_backup encrypts to this age public key (repeatable).', helpValue: 'age1…', multiple: true}),
     identity: Flags.string({char: 'i', description: 'age identity file for verify_secure_backup (contents) and restore_secure_backup (repeatable).', helpValue: 'FILE', multiple: true}),
     'confirm-ttl-ms': Flags.integer({hidden: true, min: 1, default: 5 * 60 * 1000, description: 'How long a confirmation token stays valid (tests).'}),
+    http: Flags.boolean({default: false, description: 'Serve over MCP Streamable HTTP at /mcp instead of stdio; every caller needs a token.', helpGroup: 'HTTP'}),
+    listen: Flags.string({description: 'Address and port to listen on (--http).', helpValue: 'HOST:PORT', default: '127.0.0.1:8808', helpGroup: 'HTTP'}),
+    'tls-cert': Flags.string({description: 'Serve HTTPS with this certificate (PEM); with --tls-key.', helpValue: 'FILE', helpGroup: 'HTTP'}),
+    'tls-key': Flags.string({description: "The certificate's private key (PEM, not readable by others).", helpValue: 'FILE', helpGroup: 'HTTP'}),
+    'behind-tls-proxy': Flags.boolean({default: false, description: 'A reverse proxy terminates TLS in front of hatch (needs --public-url).', helpGroup: 'HTTP'}),
+    'public-url': Flags.string({description: 'The https:// URL clients use for /mcp: the resource tokens are issued for.', helpValue: 'URL', helpGroup: 'HTTP'}),
+    'allowed-host': Flags.string({description: 'Also accept this Host header name (repeatable).', helpValue: 'NAME', multiple: true, helpGroup: 'HTTP'}),
+    'allowed-origin': Flags.string({description: 'Also accept browser requests from this Origin host name (repeatable).', helpValue: 'NAME', multiple: true, helpGroup: 'HTTP'}),
+    auth: Flags.boolean({default: true, allowNo: true, description: '--no-auth: serve every caller without a token (loopback only; a warning is printed).', helpGroup: 'HTTP'}),
+    store: Flags.string({description: 'The token store: an SQLite file (default ~/.hatch/hatch.db, or $HATCH_STORE).', helpValue: 'PATH', helpGroup: 'HTTP'}),
+    'jwt-issuer': Flags.string({description: "Also accept JWT access tokens from this OAuth authorization server (its 'iss').", helpValue: 'URL', helpGroup: 'HTTP'}),
+    'jwks-url': Flags.string({description: "The issuer's JWKS (its signing keys).", helpValue: 'URL', exclusive: ['jwt-public-key'], helpGroup: 'HTTP'}),
+    'jwt-public-key': Flags.string({description: "The issuer's public key: PEM, JWK or JWKS file.", helpValue: 'FILE', helpGroup: 'HTTP'}),
+    'jwt-role-claim': Flags.string({description: "The JWT claim that holds the caller's role (a dotted path).", helpValue: 'CLAIM', default: 'role', helpGroup: 'HTTP'}),
+    'jwt-algorithm': Flags.string({description: 'Accept only these JWT signature algorithms (repeatable; asymmetric ones only).', helpValue: 'ALG', multiple: true, helpGroup: 'HTTP'}),
+    'max-body': Flags.integer({description: 'Largest request body accepted, in bytes (413 above it).', helpValue: 'BYTES', min: 1024, default: 1024 * 1024, helpGroup: 'HTTP'}),
   }
 
   async run(): Promise<void> {
@@ -45,10 +76,50 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
       process.stderr.write(`${message}${detail}\n`)
       if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
     }
-    const archive = await this.archiveServices(flags)
+    const user = userInfo()
+    if (!flags.http) {
+      const given = HTTP_ONLY.filter((f) => (this.argv as string[]).some((a) => a === `--${f}` || a.startsWith(`--${f}=`)))
+      if (given.length > 0 || !flags.auth) this.error(`--${given[0] ?? 'no-auth'} is for the HTTP server, which needs --http.`, {exit: 2})
+    }
+    const archive = await this.guard(() => this.archiveSetUp(flags, flags.http ? undefined : user.username))
     const audit = AuditLog.open(auditLogDir())
     const ops = openFileOperations(this.config.version)
-    const user = userInfo()
+    const services: ToolServices = {
+      store: ops.store,
+      ops,
+      hostEnvironment: currentHostEnvironment,
+      issuer: createConfirmationIssuer({ttlMs: flags['confirm-ttl-ms']}),
+      confirmTtlMs: flags['confirm-ttl-ms'],
+      principal: `os-user:${user.username}`,
+      now: () => new Date(),
+      archive: archive?.shared,
+    }
+    if (flags.http) {
+      const {serveHatchOverHttp} = await import('../../core/mcp/http/run.js')
+      await this.guard(() =>
+        serveHatchOverHttp(
+          {
+            listen: flags.listen,
+            tlsCert: flags['tls-cert'],
+            tlsKey: flags['tls-key'],
+            behindTlsProxy: flags['behind-tls-proxy'],
+            publicUrl: flags['public-url'],
+            allowedHosts: flags['allowed-host'],
+            allowedOrigins: flags['allowed-origin'],
+            auth: flags.auth,
+            store: flags.store,
+            jwtIssuer: flags['jwt-issuer'],
+            jwksUrl: flags['jwks-url'],
+            jwtPublicKey: flags['jwt-public-key'],
+            jwtRoleClaim: flags['jwt-role-claim'],
+            jwtAlgorithms: flags['jwt-algorithm'],
+            maxBodyBytes: flags['max-body'],
+          },
+          {version: this.config.version, level, services, archiveFor: archive?.perUser, audit, report, localUser: user.username},
+        ),
+      )
+      return
+    }
     // The SDK is imported here, not at the top: every other command would pay for it at start-up (stack.md §3.7).
     const {serveHatchOverStdio} = await import('../../core/mcp/stdio.js')
     await serveHatchOverStdio({
@@ -57,50 +128,50 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
       audit,
       report,
       caller: {transport: 'stdio', user: user.username, uid: user.uid >= 0 ? user.uid : null, client: null},
-      services: {
-        store: ops.store,
-        ops,
-        hostEnvironment: currentHostEnvironment,
-        issuer: createConfirmationIssuer({ttlMs: flags['confirm-ttl-ms']}),
-        confirmTtlMs: flags['confirm-ttl-ms'],
-        principal: `os-user:${user.username}`,
-        now: () => new Date(),
-        archive,
-      },
+      services,
     })
+  }
+
+  /** Runs a set-up step; a HatchError stops the server with its message and exit code (never a secret). */
+  private async guard<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step()
+    } catch (error) {
+      if (!isHatchError(error)) throw error
+      process.stderr.write(`${renderError(error)}\n`)
+      return this.exit(error.exitCode)
+    }
   }
 
   /**
    * The archive tools' set-up, before any protocol starts: allowed dirs canonicalized, the secret read once and turned
-   * into keys. The archive core is imported only here, and only with --allow-dir. A bad flag stops the server with
-   * its message on stderr (never the secret).
+   * into keys. The archive core is imported only here, and only with --allow-dir. `{user}` in a dir is the OS user
+   * over stdio (`localUser`), and each caller's own name over HTTP (`perUser`).
    */
-  private async archiveServices(flags: {
-    'allow-dir'?: string[]
-    'passphrase-file'?: string
-    'passphrase-env'?: string
-    recipient?: string[]
-    identity?: string[]
-  }): Promise<ArchiveServices | undefined> {
+  private async archiveSetUp(
+    flags: ArchiveFlags,
+    localUser: string | undefined,
+  ): Promise<{shared?: ArchiveServices; perUser?: (user: string) => Promise<ArchiveServices>} | undefined> {
     const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity'] as const).filter((f) => flags[f] !== undefined)
-    if ((flags['allow-dir']?.length ?? 0) === 0) {
+    const dirs = flags['allow-dir'] ?? []
+    if (dirs.length === 0) {
       if (keyFlags.length > 0) this.error(`--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`, {exit: 2})
       return undefined
     }
-    const {openArchiveServices} = await import('../../core/mcp/archive.js')
-    try {
-      return await openArchiveServices({
-        allowDirs: flags['allow-dir']!,
-        passphraseFile: flags['passphrase-file'],
-        passphraseEnv: flags['passphrase-env'],
-        recipients: flags.recipient,
-        identityFiles: flags.identity,
-        hatchVersion: this.config.version,
-        warn: (m) => process.stderr.write(`Warning: ${m}\n`),
-      })
-    } catch (error) {
-      if (isHatchError(error)) this.error(error.message, {exit: error.exitCode, suggestions: error.suggestions})
-      throw error
+    const {archivePerUser, hasUserPlaceholder, openArchiveKeys, openArchiveServices, userDirs} = await import('../../core/mcp/archive.js')
+    const options = {
+      passphraseFile: flags['passphrase-file'],
+      passphraseEnv: flags['passphrase-env'],
+      recipients: flags.recipient,
+      identityFiles: flags.identity,
+      hatchVersion: this.config.version,
+      warn: (m: string) => process.stderr.write(`Warning: ${m}\n`),
     }
+    if (!hasUserPlaceholder(dirs)) {
+      const shared = await openArchiveServices({...options, allowDirs: dirs})
+      return {shared, perUser: async () => shared}
+    }
+    if (localUser !== undefined) return {shared: await openArchiveServices({...options, allowDirs: userDirs(dirs, localUser)})}
+    return {perUser: archivePerUser(dirs, await openArchiveKeys(options))}
   }
 }

@@ -4,14 +4,29 @@ import {z} from 'zod'
 export const AuditOutcome = z.enum(['ok', 'preview', 'input-required', 'declined', 'error'])
 export type AuditOutcome = z.infer<typeof AuditOutcome>
 
-/** Who called: over stdio the identity is the OS user running the server (mcp.md §4). */
-export const AuditCaller = z.object({
+/** Over stdio the identity is the OS user running the server (mcp.md §4). */
+export const StdioCaller = z.object({
   transport: z.literal('stdio'),
   user: z.string(),
   uid: z.number().int().nullable(),
   /** The client's self-declared name and version (informational; clients can claim anything). */
   client: z.string().nullable(),
 })
+
+/** Over HTTP the identity is the verified token's: its user, role and public id (never the token). */
+export const HttpCaller = z.object({
+  transport: z.literal('http'),
+  user: z.string(),
+  role: z.string().nullable(),
+  /** `pat` (hatch personal access token), `jwt` (the team's authorization server) or `none` (`--no-auth`). */
+  auth: z.enum(['pat', 'jwt', 'none']),
+  tokenId: z.string().nullable(),
+  client: z.string().nullable(),
+  /** The peer's address as the server saw it (a proxy's, behind one). */
+  remote: z.string().nullable(),
+})
+
+export const AuditCaller = z.discriminatedUnion('transport', [StdioCaller, HttpCaller])
 export type AuditCaller = z.infer<typeof AuditCaller>
 
 /**

@@ -1,4 +1,7 @@
-import {HatchError} from '../errors.js'
+import {mkdir} from 'node:fs/promises'
+
+import {isFolderSafeUser} from '../auth/identity.js'
+import {errnoCode, fsError, HatchError} from '../errors.js'
 import {createPathPolicy} from '../paths/containment.js'
 import type {ArchiveServices, ToolServices} from './types.js'
 
@@ -56,10 +59,15 @@ const SNAPSHOT_VAR = 'HATCH_MCP_SERVER_PASSPHRASE'
  */
 export async function openArchiveServices(o: ArchiveServeOptions): Promise<ArchiveServices> {
   const policy = await createPathPolicy(o.allowDirs)
+  return {...(await openArchiveKeys(o)), policy}
+}
+
+/** The archive keys alone (see openArchiveServices), for servers whose allowed dirs differ per user. */
+export async function openArchiveKeys(o: Omit<ArchiveServeOptions, 'allowDirs'>): Promise<Omit<ArchiveServices, 'policy'>> {
   const core = await archiveCore()
   const recipients = o.recipients ?? []
   const identityFiles = o.identityFiles ?? []
-  const services: ArchiveServices = {policy, hatchVersion: o.hatchVersion}
+  const services: Omit<ArchiveServices, 'policy'> = {hatchVersion: o.hatchVersion}
   if (o.passphraseFile !== undefined && o.passphraseEnv !== undefined) {
     throw new HatchError('INVALID_ARGUMENT', 'Give one passphrase option: --passphrase-file or --passphrase-env.')
   }
@@ -88,4 +96,50 @@ export async function openArchiveServices(o: ArchiveServeOptions): Promise<Archi
   if (recipients.length > 0) services.encryption = await core.encryptionKeys({recipients, warn: o.warn})
   if (identityFiles.length > 0) services.identities = await core.decryptionKeys({identityFiles, warn: o.warn})
   return services
+}
+
+/** The placeholder in `--allow-dir` that each authenticated user's own name replaces. */
+export const USER_PLACEHOLDER = '{user}'
+
+/** True when some allowed dir differs per user. */
+export function hasUserPlaceholder(dirs: readonly string[]): boolean {
+  return dirs.some((d) => d.includes(USER_PLACEHOLDER))
+}
+
+/** The allowed dirs of one user: `{user}` replaced by their name (which must be a single, plain path segment). */
+export function userDirs(templates: readonly string[], user: string): string[] {
+  if (!isFolderSafeUser(user)) {
+    throw new HatchError('PERMISSION_DENIED', `The archive tools are confined to a folder per user, and the user name ${JSON.stringify(user.slice(0, 80))} cannot name a folder.`, {
+      suggestions: ['Use a user name of letters, digits and . _ - @ (not starting with a dot).'],
+    })
+  }
+  return templates.map((t) => t.split(USER_PLACEHOLDER).join(user))
+}
+
+/**
+ * Archive services per user for `--allow-dir …/{user}`: the keys are shared (read once at start), the path policy is
+ * the user's own. A user's folder is created (mode 0700) on first use when its parent exists; the policies are kept
+ * for the server's lifetime (a few hundred bytes per user).
+ */
+export function archivePerUser(templates: readonly string[], keys: Omit<ArchiveServices, 'policy'>): (user: string) => Promise<ArchiveServices> {
+  const cache = new Map<string, Promise<ArchiveServices>>()
+  return (user) => {
+    let services = cache.get(user)
+    if (services === undefined) {
+      services = (async () => {
+        const dirs = userDirs(templates, user)
+        for (const dir of dirs) {
+          try {
+            await mkdir(dir, {mode: 0o700})
+          } catch (error) {
+            if (errnoCode(error) !== 'EEXIST') throw fsError(error, 'create the archive folder', dir)
+          }
+        }
+        return {...keys, policy: await createPathPolicy(dirs)}
+      })()
+      services.catch(() => cache.delete(user))
+      cache.set(user, services)
+    }
+    return services
+  }
 }

@@ -2,6 +2,7 @@ import {performance} from 'node:perf_hooks'
 
 import type {AuditLog} from '../audit/log.js'
 import type {AuditCaller, AuditOutcome} from '../audit/record.js'
+import {scopeFor, type Scope} from '../auth/scopes.js'
 import {HatchError} from '../errors.js'
 import {toToolError, toolErrorText, type ToolError} from './errors.js'
 import {allows, missingRequirement, type Privilege, type ToolRequirement, type ToolCall, type ToolDefinition, type ToolServices} from './types.js'
@@ -11,6 +12,8 @@ export interface InvokeContext {
   level: Privilege
   caller: AuditCaller
   audit?: AuditLog
+  /** Over HTTP: the scopes the caller's token grants (implied ones included). Absent over stdio: the OS user. */
+  scopes?: ReadonlySet<Scope>
   /** Diagnostics (stderr in serve): audit write failures and bugs. Never stdout. */
   report?: (message: string, error?: unknown) => void
 }
@@ -38,6 +41,11 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
   try {
     if (!allows(ctx.level, def.privilege)) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve --allow-${def.privilege}; this server was not started with it.`)
+    }
+    if (ctx.scopes !== undefined && !ctx.scopes.has(scopeFor(def.privilege))) {
+      throw new HatchError('PERMISSION_DENIED', `${def.name} needs the ${scopeFor(def.privilege)} scope, which this token does not grant.`, {
+        suggestions: ['Ask the administrator of this hatch server for a token with that scope.'],
+      })
     }
     const missing = missingRequirement(def, ctx.services)
     if (missing !== undefined) {

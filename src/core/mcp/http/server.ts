@@ -1,0 +1,404 @@
+import {randomUUID} from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
+import type {AddressInfo, Socket} from 'node:net'
+
+import {NodeStreamableHTTPServerTransport, hostHeaderValidation, originValidation, toNodeHandler} from '@modelcontextprotocol/node'
+import {
+  type AuthInfo,
+  bearerAuthChallengeResponse,
+  createMcpHandler,
+  isInitializeRequest,
+  OAuthError,
+  OAuthErrorCode,
+  type OAuthTokenVerifier,
+  verifyBearerToken,
+} from '@modelcontextprotocol/server'
+
+import {grantedScopes, type Identity, principalOf} from '../../auth/identity.js'
+import {scopeFor, type Scope} from '../../auth/scopes.js'
+import {isHatchError} from '../../errors.js'
+import type {InvokeContext} from '../invoke.js'
+import {buildHatchServer} from '../server.js'
+import {toolsFor} from '../tools/index.js'
+import type {ArchiveServices, Privilege, ToolDefinition, ToolServices} from '../types.js'
+import {type ExposurePlan, type ListenAddress, urlHost} from './address.js'
+import {metadataPaths, metadataUrl, missingTokenChallenge, protectedResourceMetadata} from './metadata.js'
+import {identityOf} from './verifier.js'
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+export interface HttpServeOptions {
+  listen: ListenAddress
+  exposure: ExposurePlan
+  tls?: {cert: Buffer; key: Buffer}
+  /**
+   * Token checking for this server's resource URL (known once it listens), or `none` (`--no-auth`: every caller is
+   * the given identity; loopback only).
+   */
+  auth: (resource: URL) => {verifier: OAuthTokenVerifier; authorizationServers: string[]} | {none: Identity}
+  version: string
+  level: Privilege
+  tools?: readonly ToolDefinition[]
+  /** Shared by every caller; `principal` and `archive` are set per caller. */
+  services: ToolServices
+  /** The archive services for a user (`--allow-dir …/{user}` makes them per user); undefined: no archive tools. */
+  archiveFor?: (user: string) => Promise<ArchiveServices | undefined>
+  audit?: InvokeContext['audit']
+  report?: InvokeContext['report']
+  /** Request bodies over this are refused with 413 before they are parsed. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** How long shutdown waits for calls in flight. Default 10 s. */
+  shutdownGraceMs?: number
+  /** An idle session is closed after this. Default 30 min. */
+  sessionIdleMs?: number
+  /** Sessions open at once, in all; one more is refused with 503. Default 1000. */
+  maxSessions?: number
+}
+
+export interface RunningHttpServer {
+  /** The MCP endpoint as bound (the port filled in when 0 was asked for). */
+  url: URL
+  /** The resource identifier tokens are bound to (`--public-url`, else `url`). */
+  resource: URL
+  /** Stops accepting, lets calls in flight finish (bounded), closes every session. Idempotent. */
+  close(): Promise<void>
+}
+
+interface Session {
+  transport: NodeStreamableHTTPServerTransport
+  /** Requests of a session must come from the identity that opened it (mcp.md §4 rule 6). */
+  binding: string
+  lastSeen: number
+}
+
+/** What ties a request to a session: the PAT itself, or a JWT's issuer, subject, role and scopes (JWTs are refreshed). */
+function bindingOf(id: Identity): string {
+  if (id.method === 'pat') return `pat:${id.tokenId}`
+  return `${principalOf(id)}|${id.role ?? ''}|${[...id.scopes].sort().join(' ')}`
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {'content-type': 'application/json', 'cache-control': 'no-store', ...headers, 'content-length': String(Buffer.byteLength(text))})
+  res.end(text)
+}
+
+function jsonRpcError(res: http.ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, {jsonrpc: '2.0', id: null, error: {code, message}}, headers)
+}
+
+/** Writes a web-standard Response (the SDK's challenge responses) to a Node response. */
+async function sendResponse(res: http.ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer())
+  res.writeHead(response.status, {...Object.fromEntries(response.headers), 'content-length': String(body.length)})
+  res.end(body)
+}
+
+type BodyResult = {kind: 'ok'; value: unknown} | {kind: 'too-large'} | {kind: 'not-json'}
+
+async function readJsonBody(req: http.IncomingMessage, cap: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > cap) return {kind: 'too-large'}
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length
+    if (total > cap) return {kind: 'too-large'}
+    chunks.push(chunk)
+  }
+  try {
+    return {kind: 'ok', value: JSON.parse(Buffer.concat(chunks, total).toString('utf8'))}
+  } catch {
+    return {kind: 'not-json'}
+  }
+}
+
+/** The tools/call names in a JSON-RPC message or batch. */
+function calledTools(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body]
+  const names: string[] = []
+  for (const m of messages) {
+    if (m === null || typeof m !== 'object' || (m as {method?: unknown}).method !== 'tools/call') continue
+    const name = (m as {params?: {name?: unknown}}).params?.name
+    if (typeof name === 'string') names.push(name)
+  }
+  return names
+}
+
+function queryToken(url: URL): string | undefined {
+  for (const name of url.searchParams.keys()) if (/^(access_?token|token|api_?key|bearer)$/i.test(name)) return name
+  return undefined
+}
+
+/**
+ * `hatch mcp serve --http`: the same tools, privilege levels and audit log as stdio, over MCP Streamable HTTP at
+ * `/mcp`, built from the SDK's pieces:
+ * - every request to `/mcp`: `Host` and `Origin` checked (`@modelcontextprotocol/node` guards, 403), tokens in the
+ *   query string refused (400), the bearer token verified (`verifyBearerToken` with hatch's `OAuthTokenVerifier`:
+ *   401 with a `WWW-Authenticate` challenge pointing at the RFC 9728 metadata), the body capped (413) and parsed
+ *   (-32700), a `tools/call` the token's scopes do not cover refused (403 `insufficient_scope`) before any tool
+ *   runs;
+ * - then a session's `NodeStreamableHTTPServerTransport` (a fresh McpServer per session, offering only the tools the
+ *   token's scopes allow, bound to the identity that opened it), or, for a request outside any session (the
+ *   2026-07-28 per-request protocol, or a stateless 2025 client), the SDK's `createMcpHandler`;
+ * - `GET /healthz` answers `{"status":"ok"}` without auth and says nothing else; the metadata document is public.
+ */
+export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpServer> {
+  const cap = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const idleMs = o.sessionIdleMs ?? 30 * 60_000
+  const maxSessions = o.maxSessions ?? 1000
+  const offered = toolsFor(o.level, o.tools, o.services)
+  const offeredByName = new Map(offered.map((t) => [t.name, t]))
+  const sessions = new Map<string, Session>()
+  const validateHost = hostHeaderValidation(o.exposure.allowedHosts)
+  const validateOrigin = originValidation(o.exposure.allowedOrigins)
+  /** Set once the server listens and its resource URL is known; nothing is served before. */
+  let auth!: ReturnType<HttpServeOptions['auth']>
+  let resource = o.exposure.resource
+  let resourceMetadataUrl = ''
+  let inFlight = 0
+  let draining = false
+  let drained: (() => void) | undefined
+  const streams = new Set<http.ServerResponse>()
+
+  /** Everything a call runs with, for this caller. */
+  const contextFor = (identity: Identity, services: ToolServices, remote: string | null): InvokeContext => ({
+    services: {...services, principal: principalOf(identity)},
+    level: o.level,
+    caller: {transport: 'http', user: identity.user, role: identity.role, auth: identity.method, tokenId: identity.tokenId, client: null, remote},
+    audit: o.audit,
+    report: o.report,
+    scopes: identity.method === 'none' ? undefined : grantedScopes(identity),
+  })
+
+  const allowedFor = (identity: Identity): ((def: ToolDefinition) => boolean) => {
+    if (identity.method === 'none') return () => true
+    const scopes = grantedScopes(identity)
+    return (def) => scopes.has(scopeFor(def.privilege))
+  }
+
+  /** A McpServer for this caller: the server's tools that the caller's scopes allow (and archive tools for their dirs). */
+  const serverFor = async (identity: Identity) => {
+    let archive: ArchiveServices | undefined
+    try {
+      archive = await o.archiveFor?.(identity.user)
+    } catch (error) {
+      // Without their folder the user gets no archive tools; everything else still works.
+      o.report?.(`hatch http: no archive tools for ${identity.user}`, error)
+    }
+    const services: ToolServices = {...o.services, archive}
+    const allowed = allowedFor(identity)
+    const tools = toolsFor(o.level, o.tools, services).filter(allowed)
+    return buildHatchServer(o.version, tools, (authInfo) => {
+      const current = identityOf(authInfo) ?? identity
+      return contextFor(current, services, (authInfo?.extra?.remote as string | undefined) ?? null)
+    })
+  }
+
+  const stateless = createMcpHandler(
+    async (ctx) => {
+      const identity = 'none' in auth ? auth.none : identityOf(ctx.authInfo)
+      if (identity === undefined) throw new Error('unauthenticated request reached the MCP handler')
+      return serverFor(identity)
+    },
+    {maxRequestBodySize: cap, onerror: (error) => o.report?.('hatch http: request failed', error)},
+  )
+  const statelessNode = toNodeHandler(stateless, {maxRequestBodySize: cap, onerror: (error) => o.report?.('hatch http: request failed', error)})
+
+  /** 401/403/400 answers for a request whose token is missing, malformed or refused. */
+  const authenticate = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<AuthInfo | undefined> => {
+    if ('none' in auth) return {token: '', clientId: '', scopes: [], extra: {identity: auth.none}}
+    const header = req.headers.authorization
+    if (header === undefined || header === '') {
+      sendJson(res, 401, {error: 'invalid_request', error_description: 'This server needs a bearer token: send Authorization: Bearer <token>.'}, {'www-authenticate': missingTokenChallenge(resourceMetadataUrl)})
+      return undefined
+    }
+    if (!/^Bearer +[\x21-\x7E]+$/i.test(header)) {
+      await sendResponse(res, bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidRequest, 'The Authorization header must be "Bearer <token>".'), {resourceMetadataUrl}))
+      return undefined
+    }
+    try {
+      return await verifyBearerToken(header.replace(/^Bearer +/i, 'Bearer '), {verifier: auth.verifier, expectedResource: resource, resourceMetadataUrl})
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        await sendResponse(res, bearerAuthChallengeResponse(error, {resourceMetadataUrl}))
+        return undefined
+      }
+      o.report?.('hatch http: could not check a token', error)
+      const unavailable = isHatchError(error) && error.code === 'STORE_UNAVAILABLE'
+      sendJson(res, unavailable ? 503 : 500, {error: 'server_error', error_description: unavailable ? 'The token store is unavailable; try again.' : 'The token could not be checked.'}, unavailable ? {'retry-after': '5'} : {})
+      return undefined
+    }
+  }
+
+  const handleMcp = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
+    if (!validateHost(req, res) || !validateOrigin(req, res)) return
+    const leaked = queryToken(url)
+    if (leaked !== undefined) {
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: `A token in the URL (?${leaked}=…) is refused: URLs end up in logs and browser history. Send it in the Authorization header instead: Authorization: Bearer <token>.`,
+      })
+      return
+    }
+    const authInfo = await authenticate(req, res)
+    if (authInfo === undefined) return
+    const identity = identityOf(authInfo)!
+    const info: AuthInfo & {extra: Record<string, unknown>} = {...authInfo, extra: {...authInfo.extra, remote: req.socket.remoteAddress ?? null}}
+    const request = req as http.IncomingMessage & {auth?: AuthInfo}
+    request.auth = info
+
+    let body: unknown
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req, cap)
+      if (read.kind === 'too-large') {
+        jsonRpcError(res, 413, -32600, `The request body is larger than this server accepts (${cap} bytes).`, {connection: 'close'})
+        return
+      }
+      if (read.kind === 'not-json') {
+        jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.')
+        return
+      }
+      body = read.value
+      const allowed = allowedFor(identity)
+      for (const name of calledTools(body)) {
+        const def = offeredByName.get(name)
+        if (def !== undefined && !allowed(def)) {
+          const scope: Scope = scopeFor(def.privilege)
+          await sendResponse(res, bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InsufficientScope, `${name} needs the ${scope} scope`), {requiredScopes: [scope], resourceMetadataUrl}))
+          return
+        }
+      }
+    }
+
+    const sessionId = req.headers['mcp-session-id']
+    if (typeof sessionId === 'string') {
+      const session = sessions.get(sessionId)
+      if (session === undefined || session.binding !== bindingOf(identity)) {
+        jsonRpcError(res, 404, -32001, 'Session not found: start a new session (initialize again).')
+        return
+      }
+      session.lastSeen = Date.now()
+      await session.transport.handleRequest(request, res, body)
+      return
+    }
+    if (req.method === 'POST' && !Array.isArray(body) && isInitializeRequest(body)) {
+      if (sessions.size >= maxSessions) {
+        jsonRpcError(res, 503, -32000, 'This server has too many open sessions; try again later.', {'retry-after': '30'})
+        return
+      }
+      const binding = bindingOf(identity)
+      const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, {transport, binding, lastSeen: Date.now()})
+        },
+      })
+      transport.onclose = () => {
+        if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+      }
+      const server = await serverFor(identity)
+      await server.connect(transport)
+      await transport.handleRequest(request, res, body)
+      return
+    }
+    await statelessNode(request, res, body)
+  }
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://hatch.invalid')
+    if (url.pathname === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, {error: 'method not allowed'}, {allow: 'GET, HEAD'})
+      return sendJson(res, draining ? 503 : 200, {status: draining ? 'stopping' : 'ok'})
+    }
+    if (draining) return jsonRpcError(res, 503, -32000, 'This server is shutting down.', {connection: 'close'})
+    if (metadataPaths(resource!).includes(url.pathname)) {
+      if (!validateHost(req, res) || !validateOrigin(req, res)) return
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, {error: 'method not allowed'}, {allow: 'GET'})
+      const servers = 'none' in auth ? [] : auth.authorizationServers
+      return sendJson(res, 200, protectedResourceMetadata(resource!, servers), {'access-control-allow-origin': '*'})
+    }
+    if (url.pathname === '/mcp') return handleMcp(req, res, url)
+    sendJson(res, 404, {error: 'not found'})
+  }
+
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const counted = req.method !== 'GET'
+    if (counted) inFlight++
+    else streams.add(res)
+    res.once('close', () => {
+      if (counted && --inFlight === 0) drained?.()
+      if (!counted) streams.delete(res)
+    })
+    handle(req, res).catch((error: unknown) => {
+      o.report?.('hatch http: request failed', error)
+      if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal error.')
+      else res.end()
+    })
+  }
+
+  const server = o.tls === undefined ? http.createServer(listener) : https.createServer({cert: o.tls.cert, key: o.tls.key}, listener)
+  server.headersTimeout = 10_000
+  server.requestTimeout = 60_000
+  server.keepAliveTimeout = 5_000
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.listen.port, o.listen.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const url = new URL(`${o.tls === undefined ? 'http' : 'https'}://${urlHost(o.listen.host)}:${port}/mcp`)
+  resource ??= url
+  resourceMetadataUrl = metadataUrl(resource)
+  try {
+    auth = o.auth(resource)
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve))
+    throw error
+  }
+
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - idleMs
+    for (const [id, s] of sessions) {
+      if (s.lastSeen < cutoff) {
+        sessions.delete(id)
+        void s.transport.close()
+      }
+    }
+  }, Math.min(idleMs, 60_000))
+  sweep.unref()
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      draining = true
+      clearInterval(sweep)
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve
+          setTimeout(resolve, o.shutdownGraceMs ?? 10_000).unref()
+        })
+      }
+      for (const res of streams) res.end()
+      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()))
+      sessions.clear()
+      await stateless.close()
+      for (const socket of sockets) socket.destroy()
+      await stopped
+    })()
+    return closing
+  }
+
+  return {url, resource, close}
+}
