@@ -8,25 +8,29 @@ import {configFlag, dryRunFlag, hostFlag} from '../../cli/flags.js'
 import {getHost} from '../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../core/hosts/resolve.js'
 import {editServerEntry, type ServerEditResult} from '../../core/install/apply.js'
-import {assertServerName, DEFAULT_SERVER_NAME, serverEntry} from '../../core/install/entry.js'
+import {assertServerName, DEFAULT_SERVER_NAME, remoteServerEntry, serverEntry} from '../../core/install/entry.js'
 
 export type InstallOutput = ServerEditResult & {entry: Record<string, unknown>}
 
 export default class McpInstall extends HatchCommand<InstallOutput> {
   static override summary = "Add hatch's MCP server to a host's config (Claude Desktop, Cursor, VS Code, Codex, …)."
   static override description = `Adds one entry, named "hatch", under the host's servers key, in that host's own field names. Comments, formatting and every other entry stay byte-for-byte; a file that does not parse is refused. The file is backed up first and written atomically (undo with \`hatch mcp backup restore\` or \`hatch mcp uninstall\`).
-The entry starts this hatch with its full paths (\`node …/bin/run.js mcp serve\`), since desktop apps often do not see your shell's PATH; use --command hatch to write the bare command instead.`
+The entry starts this hatch with its full paths (\`node …/bin/run.js mcp serve\`), since desktop apps often do not see your shell's PATH; use --command hatch to write the bare command instead.
+With --url, the entry points at a remote \`hatch mcp serve --http\` instead; --token-env VAR makes the host send "Authorization: Bearer <token>" with the token read from its environment variable VAR (written in the host's own syntax, e.g. \${env:VAR} for VS Code and Cursor), so the token itself never lands in the file.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --host claude-desktop --dry-run',
     '<%= config.bin %> <%= command.id %> --host cursor --allow-write',
     '<%= config.bin %> <%= command.id %> --host codex --command hatch',
+    '<%= config.bin %> <%= command.id %> --host vscode --url https://hatch.example.com/mcp --token-env HATCH_TOKEN',
   ]
 
   static override flags = {
     host: hostFlag(true),
     config: configFlag,
     name: Flags.string({default: DEFAULT_SERVER_NAME, description: 'Name of the server entry.', helpValue: 'NAME'}),
+    url: Flags.string({description: 'Point the entry at a remote hatch mcp serve --http endpoint instead of starting hatch.', helpValue: 'URL', exclusive: ['command', 'allow-write', 'allow-destructive']}),
+    'token-env': Flags.string({description: "With --url: the environment variable the host reads the bearer token from (the token is never written).", helpValue: 'VAR', dependsOn: ['url']}),
     command: Flags.string({description: 'Command the host runs instead of this node and hatch, e.g. `hatch`; `mcp serve` is appended.', helpValue: 'CMD'}),
     'allow-write': Flags.boolean({default: false, description: 'Start the server with --allow-write.'}),
     'allow-destructive': Flags.boolean({default: false, description: 'Start the server with --allow-destructive.'}),
@@ -41,7 +45,7 @@ The entry starts this hatch with its full paths (\`node …/bin/run.js mcp serve
     const launch = flags.command === undefined
       ? {command: process.execPath, args: [join(this.config.root, 'bin', 'run.js'), ...serveArgs]}
       : {command: flags.command, args: serveArgs}
-    const entry = serverEntry(host, launch)
+    const entry = flags.url === undefined ? serverEntry(host, launch) : remoteServerEntry(host, {url: flags.url, tokenEnv: flags['token-env']})
     const {path} = await resolveConfigPath(host.id, {config: flags.config})
     const result = await editServerEntry(openFileOperations(this.config.version), {host, path, name: flags.name, entry, dryRun: flags['dry-run']})
     if (!result.changed) this.out(`${path} already has this "${flags.name}" entry; nothing changed.`)
