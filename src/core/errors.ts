@@ -41,6 +41,9 @@ export const ERROR_CODES = {
   INTERNAL: EXIT.INTERNAL,
   UNSAFE_ARCHIVE_ENTRY: EXIT.INTEGRITY,
   TOKEN_NOT_FOUND: EXIT.NOT_FOUND,
+  LIMIT_NOT_FOUND: EXIT.NOT_FOUND,
+  /** A tool call over its daily or monthly limit (a tool error over MCP; not a CLI exit in practice). */
+  QUOTA_EXCEEDED: EXIT.CONFLICT,
   /** The token/quota store is damaged, is not hatch's, or was written by a newer hatch. */
   STORE_INVALID: EXIT.INVALID_CONFIG,
   /** The store cannot be reached (PostgreSQL down, SQLite busy past its timeout). */

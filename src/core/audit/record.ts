@@ -1,7 +1,10 @@
 import {z} from 'zod'
 
-/** How a tool call ended. `input-required`: the server asked the client for consent (elicitation) and changed nothing yet. */
-export const AuditOutcome = z.enum(['ok', 'preview', 'input-required', 'declined', 'error'])
+/**
+ * How a tool call ended. `input-required`: the server asked the client for consent (elicitation) and changed nothing
+ * yet. `denied`: over a daily or monthly limit, so the tool did not run (HTTP servers with limits).
+ */
+export const AuditOutcome = z.enum(['ok', 'preview', 'input-required', 'declined', 'error', 'denied'])
 export type AuditOutcome = z.infer<typeof AuditOutcome>
 
 /** Over stdio the identity is the OS user running the server (mcp.md §4). */

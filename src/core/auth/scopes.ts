@@ -15,7 +15,7 @@ const IMPLIES: Record<Scope, readonly Scope[]> = {
   'hatch:admin': ['hatch:read', 'hatch:admin'],
 }
 
-const SCOPE_OF: Record<Privilege, Scope> = {read: 'hatch:read', write: 'hatch:write', destructive: 'hatch:destructive'}
+const SCOPE_OF: Record<Privilege, Scope> = {read: 'hatch:read', write: 'hatch:write', destructive: 'hatch:destructive', admin: 'hatch:admin'}
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value)

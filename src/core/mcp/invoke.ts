@@ -4,6 +4,8 @@ import type {AuditLog} from '../audit/log.js'
 import type {AuditCaller, AuditOutcome} from '../audit/record.js'
 import {scopeFor, type Scope} from '../auth/scopes.js'
 import {HatchError} from '../errors.js'
+import type {QuotaGate} from '../quota/gate.js'
+import type {UsageOutcome} from '../store/types.js'
 import {toToolError, toolErrorText, type ToolError} from './errors.js'
 import {allows, missingRequirement, type Privilege, type ToolRequirement, type ToolCall, type ToolDefinition, type ToolServices} from './types.js'
 
@@ -14,6 +16,11 @@ export interface InvokeContext {
   audit?: AuditLog
   /** Over HTTP: the scopes the caller's token grants (implied ones included). Absent over stdio: the OS user. */
   scopes?: ReadonlySet<Scope>
+  /**
+   * Over HTTP with a store: per-user limits checked and counted before the tool runs, and the usage log. Applies only
+   * to authenticated callers (`services.identity`).
+   */
+  quota?: QuotaGate
   /** Diagnostics (stderr in serve): audit write failures and bugs. Never stdout. */
   report?: (message: string, error?: unknown) => void
 }
@@ -27,6 +34,12 @@ const REQUIREMENT_FLAGS: Record<ToolRequirement, string> = {
   allowDirs: '--allow-dir DIR',
   encryptionKey: '--recipient age1… (or --passphrase-file / --passphrase-env)',
   decryptionKey: '--identity FILE (or --passphrase-file / --passphrase-env)',
+  accounts: '--http with a token store (not --no-auth)',
+}
+
+/** How an audit outcome is kept in the usage log: every call that ran is `ok` or `error`; a refusal is `denied`. */
+function usageOutcome(outcome: AuditOutcome): UsageOutcome {
+  return outcome === 'denied' ? 'denied' : outcome === 'error' || outcome === 'declined' ? 'error' : 'ok'
 }
 
 /**
@@ -36,8 +49,11 @@ const REQUIREMENT_FLAGS: Record<ToolRequirement, string> = {
  */
 export async function invokeTool(def: ToolDefinition, args: Record<string, unknown>, call: ToolCall, ctx: InvokeContext): Promise<InvokeResult> {
   const started = performance.now()
-  let outcome: AuditOutcome = 'error'
+  let outcome = 'error' as AuditOutcome
   let errorCode: string | null = null
+  /** Set once the quota gate has admitted (and counted) this call, or refused it: then it goes to the usage log. */
+  let metered = false
+  const identity = ctx.services.identity
   try {
     if (!allows(ctx.level, def.privilege)) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve --allow-${def.privilege}; this server was not started with it.`)
@@ -51,6 +67,18 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
     if (missing !== undefined) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve ${REQUIREMENT_FLAGS[missing]}; this server was not started with it.`)
     }
+    if (ctx.quota !== undefined && identity !== undefined && identity.method !== 'none') {
+      try {
+        await ctx.quota.admit(identity, def.name)
+      } catch (error) {
+        if (error instanceof HatchError && error.code === 'QUOTA_EXCEEDED') {
+          metered = true
+          outcome = 'denied'
+        }
+        throw error
+      }
+      metered = true
+    }
     const out = await def.run(args, ctx.services, call)
     if (out.kind === 'confirm') {
       outcome = 'input-required'
@@ -62,14 +90,18 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
   } catch (error) {
     const mapped = toToolError(error)
     if (mapped.code === 'INTERNAL') ctx.report?.(`hatch mcp: ${def.name} failed unexpectedly`, error)
-    outcome = mapped.code === 'CONFIRMATION_DECLINED' ? 'declined' : 'error'
+    if (outcome !== 'denied') outcome = mapped.code === 'CONFIRMATION_DECLINED' ? 'declined' : 'error'
     errorCode = mapped.code
     return {kind: 'error', error: mapped, content: [toolErrorText(mapped)]}
   } finally {
+    const durationMs = performance.now() - started
     try {
-      ctx.audit?.append({tool: def.name, caller: ctx.caller, arguments: args, outcome, errorCode, durationMs: performance.now() - started})
+      ctx.audit?.append({tool: def.name, caller: ctx.caller, arguments: args, outcome, errorCode, durationMs})
     } catch (error) {
       ctx.report?.('hatch mcp: could not write the audit log', error)
+    }
+    if (metered) {
+      await ctx.quota!.record(identity!, def.name, usageOutcome(outcome), durationMs).catch((error: unknown) => ctx.report?.('hatch mcp: could not write the usage log', error))
     }
   }
 }

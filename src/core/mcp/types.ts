@@ -5,21 +5,29 @@ import type {ArchiveEncryption} from '../archive/sidecar.js'
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import type {BackupStore} from '../backup/store.js'
 import type {HostEnvironment} from '../hosts/resolve.js'
+import type {Identity as Caller} from '../auth/identity.js'
 import type {PathPolicy} from '../paths/containment.js'
+import type {QuotaGate} from '../quota/gate.js'
+import type {HatchStore} from '../store/types.js'
 import type {ConfirmationIssuer} from './confirm-token.js'
 
 /**
  * Privilege levels of `hatch mcp serve`, cumulative: `read` (the default) offers tools that change nothing;
  * `write` (--allow-write) adds tools that only add data; `destructive` (--allow-destructive) adds tools that
- * replace or delete data, each behind a preview and an explicit confirmation.
+ * replace or delete data, each behind a preview and an explicit confirmation. `admin` tools (limits and usage of
+ * every user) are not a server level: they exist on authenticated HTTP servers and need the `hatch:admin` scope.
  */
-export type Privilege = 'read' | 'write' | 'destructive'
+export type Privilege = 'read' | 'write' | 'destructive' | 'admin'
 
-export const PRIVILEGE_RANK: Record<Privilege, number> = {read: 0, write: 1, destructive: 2}
+/** The levels a server can be started at. */
+export type ServerLevel = Exclude<Privilege, 'admin'>
 
-/** True when a server started at `level` may offer a tool that needs `needed`. */
+export const PRIVILEGE_RANK: Record<ServerLevel, number> = {read: 0, write: 1, destructive: 2}
+
+/** True when a server started at `level` may offer a tool that needs `needed` (admin tools: see Privilege). */
 export function allows(level: Privilege, needed: Privilege): boolean {
-  return PRIVILEGE_RANK[level] >= PRIVILEGE_RANK[needed]
+  if (needed === 'admin') return true
+  return level !== 'admin' && PRIVILEGE_RANK[level] >= PRIVILEGE_RANK[needed]
 }
 
 /** MCP tool annotations, all four always set explicitly (hints only; the server enforces privilege itself). */
@@ -46,7 +54,17 @@ export interface ArchiveServices {
 }
 
 /** What a tool needs besides its privilege level; a server that lacks it does not offer the tool. */
-export type ToolRequirement = 'allowDirs' | 'encryptionKey' | 'decryptionKey'
+export type ToolRequirement = 'allowDirs' | 'encryptionKey' | 'decryptionKey' | 'accounts'
+
+/** Tokens, limits and usage: on an HTTP server with a store (not --no-auth, not stdio). */
+export interface AccountServices {
+  store: HatchStore
+  quota: QuotaGate
+  /** The tools this caller can use (what my_usage reports on). */
+  toolNames: readonly string[]
+  /** Every tool name hatch knows, for checking the tool of a limit rule. */
+  allToolNames: readonly string[]
+}
 
 /** What every tool works with: the same core objects the CLI commands use. */
 export interface ToolServices {
@@ -62,6 +80,10 @@ export interface ToolServices {
   now: () => Date
   /** Archive tools only; see ArchiveServices. */
   archive?: ArchiveServices
+  /** Over HTTP: who is calling, from the verified token. */
+  identity?: Caller
+  /** Over HTTP with a store: tokens, limits, usage (my_usage and the admin tools). */
+  accounts?: AccountServices
 }
 
 /** The client's answer to a confirmation elicitation, when this call is the retry that carries it. */
@@ -98,8 +120,9 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
 }
 
 /** What this server's services provide, for matching against tools' `requires`. */
-export function provided(services: Pick<ToolServices, 'archive'> | undefined): Set<ToolRequirement> {
+export function provided(services: {archive?: ArchiveServices; accounts?: unknown} | undefined): Set<ToolRequirement> {
   const have = new Set<ToolRequirement>()
+  if (services?.accounts !== undefined) have.add('accounts')
   const archive = services?.archive
   if (archive === undefined) return have
   have.add('allowDirs')
@@ -109,7 +132,7 @@ export function provided(services: Pick<ToolServices, 'archive'> | undefined): S
 }
 
 /** The first requirement of `def` these services do not meet, or undefined when the tool can run. */
-export function missingRequirement(def: Pick<ToolDefinition, 'requires'>, services: Pick<ToolServices, 'archive'> | undefined): ToolRequirement | undefined {
+export function missingRequirement(def: Pick<ToolDefinition, 'requires'>, services: {archive?: ArchiveServices; accounts?: unknown} | undefined): ToolRequirement | undefined {
   const have = provided(services)
   return def.requires?.find((r) => !have.has(r))
 }

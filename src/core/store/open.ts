@@ -29,9 +29,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<HatchSt
   const env = options.env ?? process.env
   const spec = options.spec ?? (env.HATCH_STORE === '' ? undefined : env.HATCH_STORE)
   if (spec !== undefined && isPostgresUrl(spec)) {
-    throw new HatchError('INVALID_ARGUMENT', 'This hatch keeps its store in an SQLite file; PostgreSQL stores are not supported yet.', {
-      suggestions: ['Give a file path with --store PATH, or leave it out for the default file.'],
-    })
+    const {PostgresStore} = await import('./postgres.js')
+    return PostgresStore.open(spec, {warn: options.warn})
   }
   if (spec !== undefined && spec.trim() === '') {
     throw new HatchError('INVALID_ARGUMENT', '--store is empty.', {suggestions: ['Give a file path, or a postgres:// URL.']})

@@ -5,7 +5,21 @@ import Database from 'better-sqlite3'
 
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
-import type {HatchStore, NewToken, RevokeOutcome, TokenRecord} from './types.js'
+import {countersQuery, SQL, toCounter, toLimit, toToken, toRoles, toUsageTotal, usageTotalsQuery} from './sql.js'
+import type {
+  Admission,
+  AdmissionResult,
+  CounterRow,
+  HatchStore,
+  LimitRecord,
+  NewLimit,
+  NewToken,
+  RevokeOutcome,
+  TokenRecord,
+  UsageFilter,
+  UsageRow,
+  UsageTotal,
+} from './types.js'
 
 /** `PRAGMA application_id` of a hatch store ("hatc"): tells hatch's database from any other SQLite file. */
 export const APPLICATION_ID = 0x68617463
@@ -17,30 +31,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number
   /** Diagnostics (stderr); e.g. that the file's mode was tightened. */
   warn?: (message: string) => void
-}
-
-interface TokenRow {
-  id: string
-  user_name: string
-  role: string
-  scopes: string
-  created_at: number
-  last_used_at: number | null
-  expires_at: number | null
-  revoked_at: number | null
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    user: row.user_name,
-    role: row.role,
-    scopes: row.scopes === '' ? [] : row.scopes.split(' '),
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  }
 }
 
 function invalid(path: string, why: string): HatchError {
@@ -122,33 +112,27 @@ function prepareFile(path: string, warn?: (message: string) => void): void {
  * The embedded store: one SQLite file in WAL mode (readers never wait for the writer) with a busy timeout, so that
  * several hatch processes on one machine can share it. Opening applies any missing migrations in one
  * `BEGIN IMMEDIATE` transaction; a file that is damaged, is not hatch's, or was migrated by a newer hatch is refused
- * with STORE_INVALID and left exactly as it is.
+ * with STORE_INVALID and left exactly as it is. Writes that must be atomic (a call's check and count) run in
+ * `BEGIN IMMEDIATE` transactions, which SQLite serializes across processes.
  */
 export class SqliteStore implements HatchStore {
   readonly kind = 'sqlite' as const
-  private readonly statements: {
-    insertToken: Database.Statement
-    tokenByHash: Database.Statement
-    listTokens: Database.Statement
-    revoke: Database.Statement
-    tokenState: Database.Statement
-    touch: Database.Statement
-  }
+  private readonly statements = new Map<string, Database.Statement>()
+  private readonly admitTx: (a: Admission) => AdmissionResult
 
   private constructor(
     readonly location: string,
     readonly db: Database.Database,
   ) {
-    this.statements = {
-      insertToken: db.prepare(
-        'INSERT INTO tokens (id, hash, user_name, role, scopes, created_at, expires_at) VALUES (@id, @hash, @user, @role, @scopes, @createdAt, @expiresAt)',
-      ),
-      tokenByHash: db.prepare('SELECT * FROM tokens WHERE hash = ?'),
-      listTokens: db.prepare('SELECT * FROM tokens ORDER BY created_at, id'),
-      revoke: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      tokenState: db.prepare('SELECT revoked_at FROM tokens WHERE id = ?'),
-      touch: db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
-    }
+    const admit = db.transaction((a: Admission): AdmissionResult => {
+      const upsert = this.stmt(SQL.upsertCounter)
+      const used = a.counters.map((c) => (upsert.get(a.user, c.tool, c.period, c.periodKey) as {used: number}).used)
+      const over = a.limits.find((l) => used[l.counter]! > l.limit)
+      // Throwing rolls the transaction back: a refused call leaves every counter as it was.
+      if (over !== undefined) throw new Refused({admitted: false, used: used.map((u) => u - 1), over: over.counter})
+      return {admitted: true, used}
+    })
+    this.admitTx = (a) => admit.immediate(a)
   }
 
   /** Opens (creating when needed) the store at `path`. @throws HatchError STORE_INVALID, STORE_UNAVAILABLE, I/O errors */
@@ -171,6 +155,12 @@ export class SqliteStore implements HatchStore {
     }
   }
 
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql)
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)))
+    return statement
+  }
+
   private run<T>(fn: () => T): Promise<T> {
     try {
       return Promise.resolve(fn())
@@ -179,33 +169,98 @@ export class SqliteStore implements HatchStore {
     }
   }
 
+  private all(sql: string, ...params: unknown[]): Array<Record<string, unknown>> {
+    return this.stmt(sql).all(...params) as Array<Record<string, unknown>>
+  }
+
   insertToken(t: NewToken): Promise<void> {
     return this.run(() => {
-      this.statements.insertToken.run({...t, scopes: t.scopes.join(' ')})
+      this.stmt(SQL.insertToken).run(t.id, t.hash, t.user, t.role, t.scopes.join(' '), t.createdAt, t.expiresAt)
     })
   }
 
   tokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    return this.run(() => {
-      const row = this.statements.tokenByHash.get(hash) as TokenRow | undefined
-      return row === undefined ? undefined : toToken(row)
-    })
+    return this.run(() => this.all(SQL.tokenByHash, hash).map(toToken)[0])
   }
 
   listTokens(): Promise<TokenRecord[]> {
-    return this.run(() => (this.statements.listTokens.all() as TokenRow[]).map(toToken))
+    return this.run(() => this.all(SQL.listTokens).map(toToken))
   }
 
   revokeToken(id: string, at: number): Promise<RevokeOutcome> {
     return this.run(() => {
-      if (this.statements.revoke.run(at, id).changes === 1) return 'revoked'
-      return this.statements.tokenState.get(id) === undefined ? 'not-found' : 'already-revoked'
+      if (this.stmt(SQL.revokeToken).run(at, id).changes === 1) return 'revoked'
+      return this.all(SQL.tokenExists, id).length === 0 ? 'not-found' : 'already-revoked'
     })
   }
 
   touchToken(id: string, at: number): Promise<void> {
     return this.run(() => {
-      this.statements.touch.run(at, id, at)
+      this.stmt(SQL.touchToken).run(at, id, at)
+    })
+  }
+
+  setLimit(r: NewLimit, id: string, now: number): Promise<LimitRecord> {
+    return this.run(() => toLimit(this.all(SQL.setLimit, id, r.subjectType, r.subject, r.tool, r.period, r.limit, now, now)[0]!))
+  }
+
+  listLimits(): Promise<LimitRecord[]> {
+    return this.run(() => this.all(SQL.listLimits).map(toLimit))
+  }
+
+  removeLimit(id: string): Promise<boolean> {
+    return this.run(() => this.stmt(SQL.removeLimit).run(id).changes === 1)
+  }
+
+  limitsFor(user: string, role: string | null): Promise<LimitRecord[]> {
+    return this.run(() => this.all(SQL.limitsFor, user, role ?? '').map(toLimit))
+  }
+
+  admit(admission: Admission): Promise<AdmissionResult> {
+    try {
+      return Promise.resolve(this.admitTx(admission))
+    } catch (error) {
+      if (error instanceof Refused) return Promise.resolve(error.result)
+      return Promise.reject(sqliteError(error, this.location))
+    }
+  }
+
+  counters(filter: {user?: string; periodKeys: string[]}): Promise<CounterRow[]> {
+    const q = countersQuery(filter)
+    return this.run(() => this.all(q.sql, ...q.params).map(toCounter))
+  }
+
+  recordUsage(u: UsageRow): Promise<void> {
+    return this.run(() => {
+      this.stmt(SQL.recordUsage).run(u.at, u.user, u.role, u.tokenId, u.tool, u.outcome, u.durationMs)
+    })
+  }
+
+  usageTotals(filter: UsageFilter): Promise<UsageTotal[]> {
+    const q = usageTotalsQuery(filter)
+    return this.run(() => this.all(q.sql, ...q.params).map(toUsageTotal))
+  }
+
+  recentRoles(user?: string): Promise<Map<string, string | null>> {
+    return this.run(() => toRoles(user === undefined ? this.all(SQL.recentRoles) : this.all(SQL.recentRole, user)))
+  }
+
+  pruneUsage(before: number, keep: {dayKey: string; monthKey: string}): Promise<{rows: number; counters: number}> {
+    return this.run(() =>
+      this.db.transaction(() => ({
+        rows: this.stmt(SQL.pruneUsage).run(before).changes,
+        counters: this.stmt(SQL.pruneCounters).run(keep.dayKey, keep.monthKey).changes,
+      }))(),
+    )
+  }
+
+  getSetting(key: string): Promise<string | undefined> {
+    return this.run(() => this.all(SQL.getSetting, key)[0]?.value as string | undefined)
+  }
+
+  setSetting(key: string, value: string): Promise<void> {
+    return this.run(() => {
+      this.stmt(SQL.setSetting).run(key, value)
     })
   }
 
@@ -213,6 +268,13 @@ export class SqliteStore implements HatchStore {
     return this.run(() => {
       if (this.db.open) this.db.close()
     })
+  }
+}
+
+/** Carries a refusal out of a transaction (which rolls it back) to admit(). */
+class Refused extends Error {
+  constructor(readonly result: AdmissionResult) {
+    super('refused')
   }
 }
 

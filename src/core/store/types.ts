@@ -27,6 +27,78 @@ export interface NewToken extends Omit<TokenRecord, 'lastUsedAt' | 'revokedAt'> 
 
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found'
 
+export type Period = 'daily' | 'monthly'
+export type SubjectType = 'user' | 'role' | 'default'
+
+/** A limit rule: how often a subject may call a tool (or all tools, `*`) per calendar day or month. */
+export interface LimitRecord {
+  /** `lim_` + 12 hex digits. */
+  id: string
+  subjectType: SubjectType
+  /** The user or role; '' for the default. */
+  subject: string
+  /** A tool name, or `*` for all tools together. */
+  tool: string
+  period: Period
+  /** Calls allowed per period; 0 blocks the tool. */
+  limit: number
+  createdAt: number
+  updatedAt: number
+}
+
+export type NewLimit = Pick<LimitRecord, 'subjectType' | 'subject' | 'tool' | 'period' | 'limit'>
+
+/** One counter a call is checked against: the calls of `user` to `tool` (or `*`) in one period. */
+export interface CounterKey {
+  tool: string
+  period: Period
+  /** The period's start in the quota time zone: `2026-12-04` for a day, `2026-12` for a month. */
+  periodKey: string
+}
+
+export interface Admission {
+  user: string
+  /** Every counter the call increments (the tool's and `*`, for both periods), in this order. */
+  counters: CounterKey[]
+  /** Which of them have a limit now, and what it is. */
+  limits: Array<{counter: number; limit: number}>
+}
+
+/** Admitted: every counter was incremented. Refused: nothing was, and `over` names the counter that was full. */
+export type AdmissionResult = {admitted: true; used: number[]} | {admitted: false; used: number[]; over: number}
+
+export type UsageOutcome = 'ok' | 'error' | 'denied'
+
+/** One row of the usage log: never arguments, never tokens. */
+export interface UsageRow {
+  at: number
+  user: string
+  role: string | null
+  tokenId: string | null
+  tool: string
+  outcome: UsageOutcome
+  durationMs: number
+}
+
+export interface CounterRow extends CounterKey {
+  user: string
+  used: number
+}
+
+export interface UsageFilter {
+  user?: string
+  tool?: string
+  /** Only rows at or after this time (ms). */
+  since?: number
+}
+
+export interface UsageTotal {
+  user: string
+  tool: string
+  outcome: UsageOutcome
+  calls: number
+}
+
 export interface HatchStore {
   /** `sqlite` or `postgres`. */
   readonly kind: 'sqlite' | 'postgres'
@@ -40,6 +112,31 @@ export interface HatchStore {
   revokeToken(id: string, at: number): Promise<RevokeOutcome>
   /** Records that the token was used at `at` (callers throttle this; it is not needed for correctness). */
   touchToken(id: string, at: number): Promise<void>
+
+  /** Creates the rule, or changes the limit of the rule with the same subject, tool and period (keeping its id). */
+  setLimit(rule: NewLimit, id: string, now: number): Promise<LimitRecord>
+  listLimits(): Promise<LimitRecord[]>
+  removeLimit(id: string): Promise<boolean>
+  /** The rules that can apply to this user: theirs, their role's, and the default ones. */
+  limitsFor(user: string, role: string | null): Promise<LimitRecord[]>
+
+  /**
+   * Checks and counts one call in one atomic step: every counter is incremented, and if any limited counter would
+   * then exceed its limit, nothing is (the transaction is rolled back). Exact under any number of concurrent
+   * callers and processes sharing the store.
+   */
+  admit(admission: Admission): Promise<AdmissionResult>
+  /** The current counts of a user (or everyone) for these period keys. */
+  counters(filter: {user?: string; periodKeys: string[]}): Promise<CounterRow[]>
+  recordUsage(row: UsageRow): Promise<void>
+  usageTotals(filter: UsageFilter): Promise<UsageTotal[]>
+  /** Each user's role as their newest logged call carried it (one user, or everyone). */
+  recentRoles(user?: string): Promise<Map<string, string | null>>
+  /** Deletes usage rows before `before` and counters of periods that ended before it; returns how many rows went. */
+  pruneUsage(before: number, keep: {dayKey: string; monthKey: string}): Promise<{rows: number; counters: number}>
+
+  getSetting(key: string): Promise<string | undefined>
+  setSetting(key: string, value: string): Promise<void>
 
   close(): Promise<void>
 }

@@ -11,7 +11,9 @@ import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
 import {connect, createPat, type HttpServed, post, serveHttp, storePath, TOOLS_CALL} from './http-helpers.js'
 import {auditDir, writeCursorConfig} from './serve-helpers.js'
 
-const READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup']
+const HOST_READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup']
+/** What every authenticated caller can read: the host tools, and their own usage. */
+const READ_TOOLS = [...HOST_READ_TOOLS, 'my_usage']
 
 /** A raw request with headers fetch would not let us set (Host). */
 function rawRequest(url: URL, options: {method?: string; headers?: Record<string, string>; body?: string}): Promise<{status: number; body: string}> {
@@ -105,8 +107,8 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     const alice = await connect(served.url, tokens.alice!.token)
     try {
       expect(await toolNames(reader)).toEqual(READ_TOOLS)
-      expect(await toolNames(writer)).toEqual([...READ_TOOLS, 'backup_host_config'])
-      expect(await toolNames(alice)).toEqual([...READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups'])
+      expect(await toolNames(writer)).toEqual([...HOST_READ_TOOLS, 'backup_host_config', 'my_usage'])
+      expect(await toolNames(alice)).toEqual([...HOST_READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups', 'my_usage'])
       const hosts = await reader.callTool({name: 'list_hosts', arguments: {host: 'cursor'}})
       expect(hosts.isError).toBeFalsy()
     } finally {
@@ -216,9 +218,9 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     await store.close()
     const expected: Record<string, string[]> = {
       'hatch:read': READ_TOOLS,
-      'hatch:write': [...READ_TOOLS, 'backup_host_config'],
-      'hatch:destructive': [...READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups'],
-      'hatch:admin': READ_TOOLS,
+      'hatch:write': [...HOST_READ_TOOLS, 'backup_host_config', 'my_usage'],
+      'hatch:destructive': [...HOST_READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups', 'my_usage'],
+      'hatch:admin': [...READ_TOOLS, 'usage_report', 'set_tool_limit'],
     }
     const seen = await Promise.all(
       made.map(async ({token}, i) => {

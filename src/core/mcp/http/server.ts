@@ -20,8 +20,8 @@ import {scopeFor, type Scope} from '../../auth/scopes.js'
 import {isHatchError} from '../../errors.js'
 import type {InvokeContext} from '../invoke.js'
 import {buildHatchServer} from '../server.js'
-import {toolsFor} from '../tools/index.js'
-import type {ArchiveServices, Privilege, ToolDefinition, ToolServices} from '../types.js'
+import {ALL_TOOLS, toolsFor} from '../tools/index.js'
+import {type AccountServices, allows, type ArchiveServices, type Privilege, type ToolDefinition, type ToolServices} from '../types.js'
 import {type ExposurePlan, type ListenAddress, urlHost} from './address.js'
 import {metadataPaths, metadataUrl, missingTokenChallenge, protectedResourceMetadata} from './metadata.js'
 import {identityOf} from './verifier.js'
@@ -42,6 +42,8 @@ export interface HttpServeOptions {
   tools?: readonly ToolDefinition[]
   /** Shared by every caller; `principal` and `archive` are set per caller. */
   services: ToolServices
+  /** Limits and usage (with a token store); admin tools and my_usage need them. */
+  accounts?: Omit<AccountServices, 'toolNames'>
   /** The archive services for a user (`--allow-dir …/{user}` makes them per user); undefined: no archive tools. */
   archiveFor?: (user: string) => Promise<ArchiveServices | undefined>
   audit?: InvokeContext['audit']
@@ -148,8 +150,8 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
   const cap = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const idleMs = o.sessionIdleMs ?? 30 * 60_000
   const maxSessions = o.maxSessions ?? 1000
-  const offered = toolsFor(o.level, o.tools, o.services)
-  const offeredByName = new Map(offered.map((t) => [t.name, t]))
+  // What the scope gate knows: every tool this server's level allows (whether or not a caller's set-up offers it).
+  const offeredByName = new Map((o.tools ?? ALL_TOOLS).filter((t) => allows(o.level, t.privilege)).map((t) => [t.name, t]))
   const sessions = new Map<string, Session>()
   const validateHost = hostHeaderValidation(o.exposure.allowedHosts)
   const validateOrigin = originValidation(o.exposure.allowedOrigins)
@@ -164,8 +166,9 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
 
   /** Everything a call runs with, for this caller. */
   const contextFor = (identity: Identity, services: ToolServices, remote: string | null): InvokeContext => ({
-    services: {...services, principal: principalOf(identity)},
+    services: {...services, principal: principalOf(identity), identity},
     level: o.level,
+    quota: identity.method === 'none' ? undefined : o.accounts?.quota,
     caller: {transport: 'http', user: identity.user, role: identity.role, auth: identity.method, tokenId: identity.tokenId, client: null, remote},
     audit: o.audit,
     report: o.report,
@@ -187,9 +190,9 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
       // Without their folder the user gets no archive tools; everything else still works.
       o.report?.(`hatch http: no archive tools for ${identity.user}`, error)
     }
-    const services: ToolServices = {...o.services, archive}
-    const allowed = allowedFor(identity)
-    const tools = toolsFor(o.level, o.tools, services).filter(allowed)
+    const accounts = identity.method === 'none' ? undefined : o.accounts
+    const tools = toolsFor(o.level, o.tools, {archive, accounts}).filter(allowedFor(identity))
+    const services: ToolServices = {...o.services, archive, accounts: accounts && {...accounts, toolNames: tools.map((t) => t.name)}}
     return buildHatchServer(o.version, tools, (authInfo) => {
       const current = identityOf(authInfo) ?? identity
       return contextFor(current, services, (authInfo?.extra?.remote as string | undefined) ?? null)

@@ -6,7 +6,9 @@ import {createJwtVerifier} from '../../auth/jwt.js'
 import {fsError, HatchError} from '../../errors.js'
 import {openStore} from '../../store/open.js'
 import type {HatchStore} from '../../store/types.js'
+import {QuotaGate} from '../../quota/gate.js'
 import type {InvokeContext} from '../invoke.js'
+import {ALL_TOOLS} from '../tools/index.js'
 import type {ArchiveServices, Privilege, ToolDefinition, ToolServices} from '../types.js'
 import {parseListen, planExposure} from './address.js'
 import {type HttpServeOptions, type RunningHttpServer, startHttpServer} from './server.js'
@@ -94,6 +96,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
   }
 
   let store: HatchStore | undefined
+  let accounts: HttpServeOptions['accounts']
   let auth: HttpServeOptions['auth']
   if (!flags.auth) {
     warn(`--no-auth: every tool this server offers is open to any program on this machine, as ${base.localUser}.`)
@@ -112,6 +115,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
     if (flags.jwtIssuer !== undefined) createJwtVerifier(jwtOptions('http://check.invalid/mcp'))
     const opened = await openStore({spec: flags.store, warn})
     store = opened
+    accounts = {store: opened, quota: new QuotaGate(opened), allToolNames: ALL_TOOLS.map((t) => t.name)}
     auth = (resource) => ({
       verifier: new HatchTokenVerifier({store: opened, resource, jwt: flags.jwtIssuer === undefined ? undefined : createJwtVerifier(jwtOptions(resource.href))}),
       authorizationServers: flags.jwtIssuer === undefined ? [] : [flags.jwtIssuer],
@@ -130,6 +134,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
       tools: base.tools,
       services: base.services,
       archiveFor: base.archiveFor,
+      accounts,
       audit: base.audit,
       report: base.report,
       maxBodyBytes: flags.maxBodyBytes,

@@ -9,6 +9,7 @@ import {diffHostConfigBackup} from './diff-backup.js'
 import {listHostConfigBackups} from './list-backups.js'
 import {listHosts} from './list-hosts.js'
 import {restoreHostConfig} from './restore.js'
+import {myUsage, setToolLimit, usageReportTool} from './usage.js'
 import {verifyHostConfigBackups} from './verify-backups.js'
 
 /**
@@ -28,9 +29,12 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   verifySecureBackup,
   createSecureBackup,
   restoreSecureBackup,
+  myUsage,
+  usageReportTool,
+  setToolLimit,
 ] as unknown as ToolDefinition[]
 
 /** The tools a server started at `level` with these services offers (no archive services: no archive tools). */
-export function toolsFor(level: Privilege, tools: readonly ToolDefinition[] = ALL_TOOLS, services?: Pick<ToolServices, 'archive'>): ToolDefinition[] {
+export function toolsFor(level: Privilege, tools: readonly ToolDefinition[] = ALL_TOOLS, services?: {archive?: ToolServices['archive']; accounts?: unknown}): ToolDefinition[] {
   return tools.filter((t) => allows(level, t.privilege) && missingRequirement(t, services) === undefined)
 }

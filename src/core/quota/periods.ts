@@ -1,0 +1,93 @@
+import {HatchError} from '../errors.js'
+import type {Period} from '../store/types.js'
+
+/**
+ * Calendar periods in a time zone (quotas count per calendar day and month, not rolling windows, mcp.md §6): the
+ * key of the period an instant falls in (`2026-12-04`, `2026-12`), and when it resets (the next period's first
+ * instant, which daylight-saving changes can move off the hour).
+ */
+
+const formats = new Map<string, Intl.DateTimeFormat>()
+
+/** @throws HatchError INVALID_ARGUMENT for a name the runtime's time zone database does not know */
+export function checkTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', {timeZone: tz})
+    return tz
+  } catch {
+    throw new HatchError('INVALID_ARGUMENT', `Unknown time zone ${JSON.stringify(tz)}.`, {suggestions: ['Use an IANA name such as UTC, Europe/Berlin or Asia/Seoul.']})
+  }
+}
+
+interface Local {
+  y: number
+  m: number
+  d: number
+  h: number
+  min: number
+  s: number
+}
+
+function local(ms: number, tz: string): Local {
+  let f = formats.get(tz)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23'})
+    formats.set(tz, f)
+  }
+  const parts: Record<string, number> = {}
+  for (const p of f.formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value)
+  return {y: parts.year!, m: parts.month!, d: parts.day!, h: parts.hour!, min: parts.minute!, s: parts.second!}
+}
+
+/** The zone's offset from UTC at `ms`, in ms (local wall time minus UTC). */
+function offset(ms: number, tz: string): number {
+  const l = local(ms, tz)
+  return Date.UTC(l.y, l.m - 1, l.d, l.h, l.min, l.s) - Math.floor(ms / 1000) * 1000
+}
+
+/**
+ * The first instant of local date y-m-d: usually its 00:00, but where a daylight-saving change skips midnight, the
+ * moment the clocks jump. Found by bisection around the plain estimate (local dates only ever move forward).
+ */
+function startOfLocalDay(y: number, m: number, d: number, tz: string): number {
+  const target = Date.UTC(y, m - 1, d)
+  const dateOf = (t: number) => {
+    const l = local(t, tz)
+    return Date.UTC(l.y, l.m - 1, l.d)
+  }
+  const guess = target - offset(target - offset(target, tz), tz)
+  let lo = guess - 6 * 3_600_000
+  let hi = guess + 6 * 3_600_000
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000
+    if (dateOf(mid) >= target) hi = mid
+    else lo = mid
+  }
+  return hi
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+export interface PeriodInfo {
+  period: Period
+  /** `2026-12-04` for a day, `2026-12` for a month, in the zone. */
+  key: string
+  /** When the next period starts (the counts start again from zero then). */
+  resets: Date
+}
+
+/** Both period keys of an instant, from one look-up (what every admitted call needs). */
+export function periodKeys(at: Date, tz: string): {daily: string; monthly: string} {
+  const l = local(at.getTime(), tz)
+  return {daily: `${l.y}-${pad(l.m)}-${pad(l.d)}`, monthly: `${l.y}-${pad(l.m)}`}
+}
+
+export function periodOf(period: Period, at: Date, tz: string): PeriodInfo {
+  const l = local(at.getTime(), tz)
+  if (period === 'daily') {
+    const next = new Date(Date.UTC(l.y, l.m - 1, l.d + 1))
+    return {period, key: `${l.y}-${pad(l.m)}-${pad(l.d)}`, resets: new Date(startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz))}
+  }
+  const next = new Date(Date.UTC(l.y, l.m, 1))
+  return {period, key: `${l.y}-${pad(l.m)}`, resets: new Date(startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, tz))}
+}
