@@ -18,6 +18,6 @@ export const yesFlag = Flags.boolean({char: 'y', default: false, description: 'C
 export const dryRunFlag = Flags.boolean({default: false, description: 'Show what would change, and change nothing.'})
 
 export const storeFlag = Flags.string({
-  description: 'The store of tokens (and limits): an SQLite file, default ~/.hatch/hatch.db, or $HATCH_STORE.',
-  helpValue: 'PATH',
+  description: 'The store of tokens, limits and usage: an SQLite file (default ~/.hatch/hatch.db) or a postgres:// URL; default $HATCH_STORE.',
+  helpValue: 'PATH|URL',
 })

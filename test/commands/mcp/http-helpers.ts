@@ -87,3 +87,14 @@ export const TOOLS_CALL = (name: string, args: Record<string, unknown> = {}) => 
 export function storePath(sandbox: Sandbox): string {
   return join(sandbox.env.HATCH_HOME ?? join(sandbox.home, '.hatch'), 'hatch.db')
 }
+
+/** 64 callers of one user, spread over the servers, race for the last units of a limit; returns the answers. */
+export async function race(servers: HttpServed[], tokens: string[], callers = 64): Promise<{admitted: number; refused: number; other: number}> {
+  const answers = await Promise.all(
+    Array.from({length: callers}, (_, i) => post(servers[i % servers.length]!.url, TOOLS_CALL('list_hosts', {host: 'cursor'}), {authorization: `Bearer ${tokens[i % tokens.length]}`})),
+  )
+  const isRefused = (a: (typeof answers)[number]) => a.status === 200 && a.json?.result?.isError === true && /^QUOTA_EXCEEDED:/.test(a.json.result.content[0].text)
+  const isAdmitted = (a: (typeof answers)[number]) => a.status === 200 && a.json?.result?.structuredContent !== undefined
+  return {admitted: answers.filter(isAdmitted).length, refused: answers.filter(isRefused).length, other: answers.filter((a) => !isAdmitted(a) && !isRefused(a)).length}
+}
+

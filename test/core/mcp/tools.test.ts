@@ -10,6 +10,7 @@ import {HatchError} from '../../../src/core/errors.js'
 import {invokeTool, type InvokeContext} from '../../../src/core/mcp/invoke.js'
 import {ALL_TOOLS, toolsFor} from '../../../src/core/mcp/tools/index.js'
 import {defineTool, READ_ONLY, type ToolServices} from '../../../src/core/mcp/types.js'
+import type {QuotaGate} from '../../../src/core/quota/gate.js'
 
 let dir: string
 beforeEach(async () => {
@@ -68,5 +69,25 @@ describe('invokeTool', () => {
     const [line] = (await readFile(audit.file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
     expect(line).toMatchObject({tool: 'backup_host_config', outcome: 'error', errorCode: 'PERMISSION_DENIED', arguments: {host: 'cursor', password: '[REDACTED:secret]'}})
     expect(line.arguments.note).not.toContain('1234')
+  })
+})
+
+describe('invokeTool with limits', () => {
+  const identity = {method: 'pat' as const, user: 'u', role: null, tokenId: 'tok_1', scopes: ['hatch:read']}
+  it('does not run a tool whose admission failed, and logs no usage for it', async () => {
+    let ran = false
+    const recorded: string[] = []
+    const tool = defineTool({name: 't', title: 't', description: 't', privilege: 'read', input: z.object({}).strict(), output: z.object({}), hints: READ_ONLY, run: async () => ((ran = true), {kind: 'result' as const, structured: {}, summary: ''})})
+    const quota = {
+      admit: async () => {
+        throw new HatchError('STORE_UNAVAILABLE', 'The PostgreSQL store cannot be used right now.')
+      },
+      record: async (_i: unknown, _t: string, outcome: string) => void recorded.push(outcome),
+    } as unknown as QuotaGate
+    const ctx: InvokeContext = {services: {identity} as unknown as ToolServices, level: 'read', caller: {transport: 'stdio', user: 'u', uid: 1, client: null}, quota}
+    const result = await invokeTool(tool, {}, {elicitation: false}, ctx)
+    expect(result).toMatchObject({kind: 'error', error: {code: 'STORE_UNAVAILABLE'}})
+    expect(ran).toBe(false)
+    expect(recorded).toEqual([])
   })
 })
