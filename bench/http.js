@@ -1,6 +1,8 @@
 // HTTP server benchmark: `list_hosts` calls/s and p50/p99 latency from 16 concurrent keep-alive clients (each with
-// its own MCP session), against `hatch mcp serve --http` with personal access tokens and against the same server
-// with --no-auth, measured alternately in one run. Run with `npm run bench` or `npm run bench -- http`.
+// its own MCP session), against `hatch mcp serve --http` with --no-auth (the baseline), with personal access tokens
+// (every call authenticated, counted and logged in the SQLite store), with limits to check as well, and with limits
+// on a PostgreSQL store (a server started here, when Debian's postgresql is installed), measured alternately in one
+// run. Run with `npm run bench` or `npm run bench -- http`.
 // The load comes from a separate process (raw keep-alive HTTP, not the SDK client, whose own cost would swamp a
 // 2-core machine). Prints figures; asserts nothing.
 import {spawn} from 'node:child_process'
@@ -96,26 +98,52 @@ function serve(env, args) {
   })
 }
 
+function cli(env, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_JS, ...args, '--json'], {env, stdio: ['ignore', 'pipe', 'inherit']})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hatch ${args.join(' ')} failed`))))
+  })
+}
+
+/** A PostgreSQL server from the test helper (TypeScript, loaded through tsx), or undefined when none is installed. */
+async function postgres() {
+  const {register} = await import('tsx/esm/api')
+  register()
+  const helper = await import('../test/helpers/postgres.ts')
+  return helper.postgresBinDir() === undefined ? undefined : helper.startPostgres()
+}
+
 const work = fs.mkdtempSync(join(tmpdir(), 'hatch-bench-http-'))
+let pg
 const home = join(work, 'home')
 const env = {PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), HATCH_HOME: join(home, '.hatch')}
 try {
   fs.mkdirSync(join(home, '.cursor'), {recursive: true})
   fs.writeFileSync(join(home, '.cursor', 'mcp.json'), JSON.stringify({mcpServers: {files: {command: 'npx', args: ['-y', 'fs']}}}, null, 2))
-  const made = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_JS, 'auth', 'token', 'create', '--user', 'bench', '--json'], {env, stdio: ['ignore', 'pipe', 'inherit']})
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error('token create failed'))))
-  })
+  const limits = ['--default --all --daily 1000000000', '--role default --tool list_hosts --daily 1000000000', '--user bench --all --monthly 1000000000']
+  const pat = await cli(env, ['auth', 'token', 'create', '--user', 'bench'])
+  const limitedEnv = {...env, HATCH_STORE: join(home, 'limited.db')}
+  const limited = await cli(limitedEnv, ['auth', 'token', 'create', '--user', 'bench'])
+  for (const l of limits) await cli(limitedEnv, ['auth', 'limit', 'set', ...l.split(' ')])
   const variants = [
-    {name: 'no auth (--no-auth)', args: ['--no-auth'], token: undefined},
-    {name: 'personal access token', args: [], token: made.token},
+    {name: 'no auth (--no-auth)', env, args: ['--no-auth'], token: undefined},
+    {name: 'PAT, SQLite', env, args: [], token: pat.token},
+    {name: 'PAT + limits, SQLite', env: limitedEnv, args: [], token: limited.token},
   ]
+  pg = await postgres().catch((error) => console.log(`(no PostgreSQL figure: ${error.message})`))
+  if (pg === undefined) console.log('(no PostgreSQL figure: initdb/pg_ctl are not installed)')
+  else {
+    const pgEnv = {...env, HATCH_STORE: pg.url}
+    const pgToken = await cli(pgEnv, ['auth', 'token', 'create', '--user', 'bench'])
+    for (const l of limits) await cli(pgEnv, ['auth', 'limit', 'set', ...l.split(' ')])
+    variants.push({name: 'PAT + limits, PostgreSQL', env: pgEnv, args: [], token: pgToken.token})
+  }
   const results = new Map(variants.map((v) => [v.name, []]))
   for (let round = 0; round < 2; round++) {
     for (const v of variants) {
-      const server = await serve(env, v.args)
+      const server = await serve(v.env, v.args)
       await runLoad(server.url, v.token, 1) // warm-up: JIT, file-system caches
       const cpu0 = cpuMs(server.pid)
       const r = await runLoad(server.url, v.token, SECONDS)
@@ -135,7 +163,7 @@ try {
     const r = best(v.name)
     const ratio = base.perSecond / r.perSecond
     console.log(
-      `  ${v.name.padEnd(24)} ${r.perSecond.toFixed(0).padStart(6)} calls/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
+      `  ${v.name.padEnd(26)} ${r.perSecond.toFixed(0).padStart(6)} calls/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
         `${v === variants[0] ? '   (baseline)' : `   cost ${ratio.toFixed(2)}× the baseline`}${r.errors > 0 ? `   ${r.errors} ERRORS` : ''}`,
     )
   }
@@ -143,9 +171,10 @@ try {
   for (const v of variants) {
     const cpu = leastCpu(v.name)
     if (Number.isNaN(cpu)) continue
-    console.log(`  ${v.name.padEnd(24)} ${cpu.toFixed(0).padStart(6)} µs/call   = ${(1e6 / cpu).toFixed(0)} calls/s per core${v === variants[0] ? '   (baseline)' : `   ${(cpu / baseCpu).toFixed(2)}× the baseline`}`)
+    console.log(`  ${v.name.padEnd(26)} ${cpu.toFixed(0).padStart(6)} µs/call   = ${(1e6 / cpu).toFixed(0)} calls/s per core${v === variants[0] ? '   (baseline)' : `   ${(cpu / baseCpu).toFixed(2)}× the baseline`}`)
   }
-  console.log('  targets: ≥ 2,000 authenticated calls/s; auth ≤ 1.3× the unauthenticated baseline')
+  console.log('  targets: ≥ 2,000 authenticated (and quota-checked, SQLite) calls/s; auth and quota checking ≤ 1.3× the unauthenticated baseline')
 } finally {
+  pg?.destroy()
   fs.rmSync(work, {recursive: true, force: true})
 }

@@ -7,7 +7,7 @@ import {errnoCode, HatchError} from '../errors.js'
 import {ConfigFormat} from '../formats/parse.js'
 import {hatchHome} from '../paths/hatch-home.js'
 import {getHost, HOSTS, type HostEntry, type HostPlatform, type Placeholder, templatesFor} from './registry.js'
-import {readHostPaths} from './saved-paths.js'
+import {hostPathsFile, readHostPaths} from './saved-paths.js'
 
 /** Where and as whom hatch runs. Injected so tests can resolve Windows paths on Linux without touching the real home. */
 export interface HostEnvironment {
@@ -44,9 +44,24 @@ export const nodeHostFs: HostFs = {
   readdir: async (p) => readdirSync(p),
 }
 
+/** The saved paths as last read, and the file's identity then: re-read only when the file changed. */
+let savedCache: {file: string; signature: string; paths: Record<string, string>} | undefined
+
+function savedPaths(home: string): Record<string, string> {
+  const file = hostPathsFile(home)
+  const st = statSync(file, {throwIfNoEntry: false})
+  const signature = st === undefined ? 'absent' : `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
+  if (savedCache?.file !== file || savedCache.signature !== signature) savedCache = {file, signature, paths: readHostPaths(home)}
+  return savedCache.paths
+}
+
+/**
+ * Where and as whom hatch runs now. A long-running server asks for it on every call, so it is cheap: the
+ * environment is read in place (resolution only reads it), and `hosts.json` is parsed again only when it changed.
+ */
 export function currentHostEnvironment(): HostEnvironment {
   const home = homedir()
-  return {platform: process.platform, home, env: {...process.env}, cwd: process.cwd(), savedPaths: readHostPaths(hatchHome(process.env, home))}
+  return {platform: process.platform, home, env: process.env, cwd: process.cwd(), savedPaths: savedPaths(hatchHome(process.env, home))}
 }
 
 export const HostStatus = z.enum(['present', 'ambiguous', 'app-only', 'absent'])
@@ -244,7 +259,17 @@ export async function resolveHosts(
   ids?: string[],
 ): Promise<ResolvedHost[]> {
   const hosts = ids === undefined ? HOSTS : ids.map((id) => getHost(id))
-  return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, fs)))
+  // Hosts share folders (~/.config, …): each path is probed once per resolution.
+  const stats = new Map<string, ReturnType<HostFs['stat']>>()
+  const once: HostFs = {
+    stat: (p) => {
+      let probe = stats.get(p)
+      if (probe === undefined) stats.set(p, (probe = fs.stat(p)))
+      return probe
+    },
+    readdir: (p) => fs.readdir(p),
+  }
+  return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, once)))
 }
 
 /** Quotes a path for a suggestion the user can paste into their shell. */

@@ -76,18 +76,41 @@ export interface PeriodInfo {
   resets: Date
 }
 
-/** Both period keys of an instant, from one look-up (what every admitted call needs). */
+/** The local day an instant falls in, with both keys and both resets: computed once per day and zone. */
+interface Day {
+  start: number
+  end: number
+  daily: string
+  monthly: string
+  monthEnd: number
+}
+
+const days = new Map<string, Day>()
+
+function dayOf(ms: number, tz: string): Day {
+  const cached = days.get(tz)
+  if (cached !== undefined && ms >= cached.start && ms < cached.end) return cached
+  const l = local(ms, tz)
+  const next = new Date(Date.UTC(l.y, l.m - 1, l.d + 1))
+  const nextMonth = new Date(Date.UTC(l.y, l.m, 1))
+  const day: Day = {
+    start: startOfLocalDay(l.y, l.m, l.d, tz),
+    end: startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz),
+    daily: `${l.y}-${pad(l.m)}-${pad(l.d)}`,
+    monthly: `${l.y}-${pad(l.m)}`,
+    monthEnd: startOfLocalDay(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth() + 1, 1, tz),
+  }
+  days.set(tz, day)
+  return day
+}
+
+/** Both period keys of an instant (what every admitted call needs); cheap within the same local day. */
 export function periodKeys(at: Date, tz: string): {daily: string; monthly: string} {
-  const l = local(at.getTime(), tz)
-  return {daily: `${l.y}-${pad(l.m)}-${pad(l.d)}`, monthly: `${l.y}-${pad(l.m)}`}
+  const day = dayOf(at.getTime(), tz)
+  return {daily: day.daily, monthly: day.monthly}
 }
 
 export function periodOf(period: Period, at: Date, tz: string): PeriodInfo {
-  const l = local(at.getTime(), tz)
-  if (period === 'daily') {
-    const next = new Date(Date.UTC(l.y, l.m - 1, l.d + 1))
-    return {period, key: `${l.y}-${pad(l.m)}-${pad(l.d)}`, resets: new Date(startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz))}
-  }
-  const next = new Date(Date.UTC(l.y, l.m, 1))
-  return {period, key: `${l.y}-${pad(l.m)}`, resets: new Date(startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, tz))}
+  const day = dayOf(at.getTime(), tz)
+  return period === 'daily' ? {period, key: day.daily, resets: new Date(day.end)} : {period, key: day.monthly, resets: new Date(day.monthEnd)}
 }

@@ -57,10 +57,14 @@ export async function createPat(sandbox: Sandbox, user: string, options: {role?:
 }
 
 /** The SDK's own client over Streamable HTTP, sending `Authorization: Bearer <token>` on every request. */
-export async function connect(url: URL, token: string | undefined, options: {elicit?: boolean} = {}): Promise<Client> {
+export async function connect(url: URL, token: string | undefined, options: {elicit?: (message: string) => {action: 'accept' | 'decline' | 'cancel'; content?: Record<string, boolean>}} = {}): Promise<Client> {
   const headers: Record<string, string> = token === undefined ? {} : {authorization: `Bearer ${token}`}
   const transport = new StreamableHTTPClientTransport(url, {requestInit: {headers}})
   const client = new Client({name: 'hatch-http-test', version: '1.0.0'}, {capabilities: options.elicit ? {elicitation: {form: {}}} : {}})
+  if (options.elicit) {
+    const answer = options.elicit
+    client.setRequestHandler('elicitation/create', async (request) => answer(String((request.params as {message?: unknown}).message ?? '')))
+  }
   await client.connect(transport)
   return client
 }

@@ -163,6 +163,25 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     }
   })
 
+  it('asks an eliciting client for consent over its session, and restores only on accept', async () => {
+    await import('node:fs/promises').then((fs) => fs.writeFile(config, '{"mcpServers": {"changed": {}}}\n'))
+    const questions: string[] = []
+    const decline = await connect(served.url, tokens.alice!.token, {elicit: (m) => (questions.push(m), {action: 'decline'})})
+    const accept = await connect(served.url, tokens.alice!.token, {elicit: () => ({action: 'accept', content: {confirm: true}})})
+    try {
+      const no = await decline.callTool({name: 'restore_host_config', arguments: {host: 'cursor'}})
+      expect(no.isError).toBe(true)
+      expect(JSON.stringify(no.content)).toMatch(/CONFIRMATION_DECLINED/)
+      expect(questions[0]).toMatch(/^Restore backup /)
+      expect(await readFile(config, 'utf8')).toContain('"changed"')
+      const yes = await accept.callTool({name: 'restore_host_config', arguments: {host: 'cursor'}})
+      expect(yes.isError).toBeFalsy()
+      expect(await readFile(config, 'utf8')).not.toContain('"changed"')
+    } finally {
+      await Promise.all([decline.close(), accept.close()])
+    }
+  })
+
   it('refuses a bad Host or Origin with 403 before anything runs', async () => {
     const before = readAuditLog(auditDir(sandbox)).records.length
     const body = JSON.stringify(TOOLS_CALL('list_hosts'))

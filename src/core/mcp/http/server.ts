@@ -128,6 +128,12 @@ function calledTools(body: unknown): string[] {
   return names
 }
 
+/** Whether an initialize request declares the elicitation capability. */
+function canElicit(initialize: unknown): boolean {
+  const capabilities = (initialize as {params?: {capabilities?: Record<string, unknown>}}).params?.capabilities
+  return capabilities !== undefined && capabilities !== null && typeof capabilities === 'object' && 'elicitation' in capabilities
+}
+
 function queryToken(url: URL): string | undefined {
   for (const name of url.searchParams.keys()) if (/^(access_?token|token|api_?key|bearer)$/i.test(name)) return name
   return undefined
@@ -294,6 +300,9 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
       const binding = bindingOf(identity)
       const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
+        // A client that cannot answer elicitations gets plain JSON answers: no SSE stream per call, which it would
+        // only need for requests from the server in the middle of a call.
+        enableJsonResponse: !canElicit(body),
         onsessioninitialized: (id) => {
           sessions.set(id, {transport, binding, lastSeen: Date.now()})
         },
