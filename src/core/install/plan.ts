@@ -18,7 +18,8 @@ export interface EditPlan {
   diff: string
 }
 
-function getIn(value: unknown, path: readonly string[]): unknown {
+/** The value at `path` inside parsed config data (undefined when any step is missing or not an object). */
+export function getIn(value: unknown, path: readonly string[]): unknown {
   let v = value
   for (const key of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined
   return v
@@ -39,15 +40,28 @@ function withoutEntry(doc: Record<string, unknown>, path: readonly string[], nam
 }
 
 /** Plain JSON data for comparing (smol-toml builds null-prototype objects and Date values). */
-function plain(value: unknown): unknown {
+export function plain(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
 }
 
-function same(a: unknown, b: unknown): boolean {
+/** Equal as config data: the same JSON, whatever the parser (key order is not compared). */
+export function same(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(plain(a), plain(b))
 }
 
-function refuse(host: HostEntry, path: string, why: string): HatchError {
+/** What an edit needs to know about where servers live: the file's format and the servers object's path in it. */
+export interface ServersLocation {
+  format: HostEntry['format']
+  serversPath: readonly string[]
+}
+
+/** One server to set (`entry` given) or remove (`entry` undefined). */
+export interface ServerChange {
+  name: string
+  entry?: Record<string, unknown>
+}
+
+function refuse(host: ServersLocation, path: string, why: string): HatchError {
   return new HatchError('INVALID_CONFIG', `hatch cannot edit ${path} safely: ${why}. Nothing was written.`, {
     suggestions: [`Add or remove the entry under "${host.serversPath.join('.')}" by hand, or fix the file and try again.`],
   })
@@ -59,7 +73,7 @@ function refuse(host: HostEntry, path: string, why: string): HatchError {
  * result: it must parse, hold exactly the wanted entry, and equal the original everywhere else.
  * @throws HatchError INVALID_CONFIG
  */
-export function planServerEdit(host: HostEntry, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
+export function planServerEdit(host: ServersLocation, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
   const raw = current === null ? '' : decodeConfig(current)
   const bom = current !== null && current.toString('utf8').startsWith(BOM) ? BOM : ''
   const before = current === null ? {} : parseConfig(current, host.format, path)
@@ -93,6 +107,25 @@ export function planServerEdit(host: HostEntry, path: string, current: Buffer | 
     throw refuse(host, path, `the "${name}" entry is written in a form hatch does not edit`)
   }
   const bytes = Buffer.from(bom + text, 'utf8')
-  const oldLabel = current === null ? `${path} (absent)` : path
-  return {bytes, changed: true, diff: unifiedDiff(raw, text, oldLabel, `${path} (after)`, {maskLine: maskText})}
+  return {bytes, changed: true, diff: editDiff(path, current, bytes)}
+}
+
+/** The masked unified diff of an edit of `path`, from `before` (null: no file) to `after`. */
+function editDiff(path: string, before: Buffer | null, after: Buffer): string {
+  const oldLabel = before === null ? `${path} (absent)` : path
+  return unifiedDiff(decodeConfig(before ?? ''), decodeConfig(after), oldLabel, `${path} (after)`, {maskLine: maskText})
+}
+
+/**
+ * Several server changes to one file, each planned (and checked) on the result of the one before, with one diff
+ * from the original: what `hatch mcp server sync` writes to a target in a single backed-up write.
+ */
+export function planServerEdits(host: ServersLocation, path: string, current: Buffer | null, changes: readonly ServerChange[]): EditPlan {
+  let bytes = current
+  for (const change of changes) {
+    const step = planServerEdit(host, path, bytes, change.name, change.entry)
+    if (step.changed) bytes = step.bytes
+  }
+  if (bytes === null || (current !== null && bytes.equals(current))) return {bytes: current ?? Buffer.alloc(0), changed: false, diff: ''}
+  return {bytes, changed: true, diff: editDiff(path, current, bytes)}
 }
