@@ -16,3 +16,15 @@ export const configFlag = Flags.string({
 export const yesFlag = Flags.boolean({char: 'y', default: false, description: 'Confirm without asking (needed when there is no terminal).'})
 
 export const dryRunFlag = Flags.boolean({default: false, description: 'Show what would change, and change nothing.'})
+
+/** Claude Code's scopes (docs/servers.md): user (~/.claude.json), local (a project's entry in it), project (.mcp.json). */
+export const scopeFlag = Flags.string({
+  description: 'Claude Code only: user (~/.claude.json), local (this project\'s servers in ~/.claude.json) or project (the project\'s .mcp.json).',
+  options: ['user', 'local', 'project'],
+  helpValue: 'SCOPE',
+})
+
+export const projectFlag = Flags.string({
+  description: 'Claude Code only: the project folder for the local and project scopes (default: the current folder; alone it means --scope local).',
+  helpValue: 'PATH',
+})

@@ -4,7 +4,7 @@ import {unifiedDiff} from '../diff/unified.js'
 import {HatchError} from '../errors.js'
 import {decodeConfig, parseConfig} from '../formats/parse.js'
 import type {HostEntry} from '../hosts/registry.js'
-import {maskText} from '../redact/mask.js'
+import {configLineMasker, configSecretNames} from '../redact/config-values.js'
 import {removeMember, setMember} from './json-edit.js'
 import {removeTable, setTable} from './toml-edit.js'
 
@@ -107,13 +107,17 @@ export function planServerEdit(host: ServersLocation, path: string, current: Buf
     throw refuse(host, path, `the "${name}" entry is written in a form hatch does not edit`)
   }
   const bytes = Buffer.from(bom + text, 'utf8')
-  return {bytes, changed: true, diff: editDiff(path, current, bytes)}
+  return {bytes, changed: true, diff: editDiff(host, path, current, bytes)}
 }
 
-/** The masked unified diff of an edit of `path`, from `before` (null: no file) to `after`. */
-function editDiff(path: string, before: Buffer | null, after: Buffer): string {
+/**
+ * The masked unified diff of an edit of `path`, from `before` (null: no file) to `after`, both of which parse:
+ * secrets masked, and the values of every environment variable and header the entries set.
+ */
+function editDiff(host: ServersLocation, path: string, before: Buffer | null, after: Buffer): string {
   const oldLabel = before === null ? `${path} (absent)` : path
-  return unifiedDiff(decodeConfig(before ?? ''), decodeConfig(after), oldLabel, `${path} (after)`, {maskLine: maskText})
+  const names = configSecretNames(before === null ? {} : parseConfig(before, host.format), parseConfig(after, host.format))
+  return unifiedDiff(decodeConfig(before ?? ''), decodeConfig(after), oldLabel, `${path} (after)`, {maskLine: configLineMasker(names)})
 }
 
 /**
@@ -127,5 +131,5 @@ export function planServerEdits(host: ServersLocation, path: string, current: Bu
     if (step.changed) bytes = step.bytes
   }
   if (bytes === null || (current !== null && bytes.equals(current))) return {bytes: current ?? Buffer.alloc(0), changed: false, diff: ''}
-  return {bytes, changed: true, diff: editDiff(path, current, bytes)}
+  return {bytes, changed: true, diff: editDiff(host, path, current, bytes)}
 }
