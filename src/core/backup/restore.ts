@@ -5,6 +5,7 @@ import {sha256} from '../fs/hash.js'
 import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
 import type {RestoreResult} from './results.js'
+import {PER_PROJECT_SERVERS} from '../servers/inventory.js'
 import {spliceServers} from './servers-only.js'
 import {BackupAwareOperation, type OperationContext} from './backup-aware-operation.js'
 import type {BackupInfo} from './schema.js'
@@ -76,7 +77,7 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
     // Both must parse to be spliced, whatever --force says; so must the result.
     parseConfig(current, request.format, targetPath)
     parseConfig(bytes, request.format, `Backup ${backup.id}`)
-    const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [])
+    const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [], PER_PROJECT_SERVERS[request.host])
     bytes = Buffer.from(spliced, 'utf8')
     parseConfig(bytes, request.format, `${targetPath} with the servers of backup ${backup.id}`)
   }
