@@ -31,11 +31,12 @@ function withoutEntry(doc: Record<string, unknown>, path: readonly string[], nam
   const chain: Array<Record<string, unknown>> = [copy]
   for (const key of path) {
     const next = chain.at(-1)![key]
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) return copy
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) break
     chain.push(next as Record<string, unknown>)
   }
-  delete chain.at(-1)![name]
-  for (let i = path.length; i > 0 && Object.keys(chain[i]!).length === 0; i--) delete chain[i - 1]![path[i - 1]!]
+  if (chain.length === path.length + 1) delete chain.at(-1)![name]
+  // Empty containers along the path go on both sides alike, whether the edit made them or found them.
+  for (let i = chain.length - 1; i > 0 && Object.keys(chain[i]!).length === 0; i--) delete chain[i - 1]![path[i - 1]!]
   return copy
 }
 
