@@ -7,7 +7,7 @@ import {writeNewIdentity} from '../../../src/core/archive/index.js'
 import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
 import {auditDir, call, serve, text, type Served} from './serve-helpers.js'
 
-const READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup']
+const READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup', 'list_servers']
 const PASSPHRASE = 'tr0ub4dor&3-never-shown'
 
 let sandbox: Sandbox

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe('tool table', () => {
   it('offers tools by privilege level, cumulatively', () => {
-    expect(toolsFor('read').map((t) => t.name)).toEqual(['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup'])
+    expect(toolsFor('read').map((t) => t.name)).toEqual(['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup', 'list_servers'])
     expect(toolsFor('write').map((t) => t.name)).toEqual([...toolsFor('read').map((t) => t.name), 'backup_host_config'])
     // Archive tools need --allow-dir (test/core/mcp/archive-tools.test.ts); without it, every other tool.
     expect(toolsFor('destructive')).toEqual(ALL_TOOLS.filter((t) => t.requires === undefined))
