@@ -11,8 +11,8 @@ import type {ArchiveServices, Privilege} from '../../core/mcp/types.js'
 
 export default class McpServe extends Command {
   static override summary = 'Serve hatch as an MCP server over stdio (read-only unless you allow more).'
-  static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup.
---allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config and clean_host_config_backups, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
+  static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup, list_servers.
+--allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config, clean_host_config_backups, add_server and remove_server, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
 Archive tools (list_backups, verify_secure_backup; create_secure_backup with --allow-write; restore_secure_backup with --allow-destructive) are offered only with --allow-dir DIR (repeatable), and read and write only inside those directories: paths are checked component by component after resolving ".." and symlinks, so a sibling like DIR-evil, a symlink leading out, or a dangling link is refused. Without --allow-dir no archive tool is offered at all.
 Archive keys are the server's, never tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
 Every tool call is logged, with secrets and personal data masked, to the audit log (see \`hatch mcp audit\`).

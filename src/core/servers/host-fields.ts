@@ -3,7 +3,7 @@ import {z} from 'zod'
 /**
  * How each host writes one MCP server entry, as data (docs/servers.md shows the same table). Review a change here
  * like a change to the host table: every row says which keys the host reads, and a transport a host cannot take is
- * left out with the reason, never guessed. Sources: /work/shared/notes/hosts.md §2–3 unless a row says otherwise.
+ * left out with the reason, never guessed. docs/servers.md names the source of each row.
  *
  * hatch translates between hosts through one neutral form (ServerSpec). Reading keeps every key it understands
  * (command, args, env, url, headers, transport, enabled) and names the others (cwd, timeout, trust, envFile, …) so
@@ -66,7 +66,7 @@ export const HOST_FIELDS: Readonly<Record<string, HostFields>> = {
   // No `type`: `httpUrl` is streamable HTTP, `url` is SSE.
   gemini: {env: 'env', remote: {http: {url: 'httpUrl'}, sse: {url: 'url'}}, headers: 'headers'},
   kiro: {env: 'env', remote: PLAIN_URL, headers: 'headers', disabled: {key: 'disabled', value: true}},
-  // [mcp_servers.NAME] with `args` (not Hatch-py's `arguments`); env and http_headers as sub-tables.
+  // [mcp_servers.NAME] with `args` (upstream Codex docs; not Hatch-py's `arguments`); env and http_headers as sub-tables.
   codex: {env: 'env', remote: {http: {url: 'url'}}, headers: 'http_headers', remoteNote: 'Codex connects to remote servers over streamable HTTP only', disabled: {key: 'enabled', value: false}},
   windsurf: {env: 'env', remote: {http: {url: 'serverUrl'}, sse: {url: 'serverUrl'}}, headers: 'headers'},
   // Zed's own settings schema (zed-industries/zed crates/settings_content/src/project.rs, ContextServerSettingsContent):

@@ -91,6 +91,9 @@ describe('hatch mcp guard', () => {
     const json = await guard(['--host', 'cursor', '--json'], echo, 'hello')
     expect(JSON.parse(json.stdout)).toMatchObject({ok: true, command: [process.execPath, '-e', echo]})
     expect(json.stderr).toContain('got hello')
+    // Arguments reach the command exactly, repeats and hatch's own flag names included.
+    const argv = await runCli(['mcp', 'guard', '--host', 'cursor', '--', 'sh', '-c', 'printf "%s|" "$@"', 'x', 'a', 'a', '--help', '--json'], {env: sb.env})
+    expect(argv.stdout).toBe('a|a|--help|--json|')
   })
 
   it('masks secrets in the command it reports, and refuses a missing command', async () => {
