@@ -1,24 +1,16 @@
-import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
+import {readdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+import {runCli, type Sandbox} from '../../helpers/cli.js'
+import {sandboxPerTest} from '../../helpers/sandbox.js'
 
+const {sandbox, put} = sandboxPerTest('hatch-diff-')
 let sb: Sandbox
-beforeEach(async () => {
-  sb = await makeSandbox('hatch-diff-')
+beforeEach(() => {
+  sb = sandbox()
 })
-afterEach(async () => {
-  await sb.cleanup()
-})
-
-async function put(rel: string, text: string): Promise<string> {
-  const path = join(sb.home, rel)
-  await mkdir(join(path, '..'), {recursive: true})
-  await writeFile(path, text)
-  return path
-}
 
 const run = (args: string[]) => runCli(['mcp', ...args], {env: sb.env})
 const backupOf = async (host: string): Promise<string> => (await run(['backup', 'create', '--host', host, '--json'])).json.id

@@ -1,26 +1,18 @@
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, RUN_JS, runCli, type Sandbox} from '../../helpers/cli.js'
+import {RUN_JS, runCli, type Sandbox} from '../../helpers/cli.js'
+import {sandboxPerTest} from '../../helpers/sandbox.js'
 
+const {sandbox, put} = sandboxPerTest('hatch-guard-')
 let sb: Sandbox
-beforeEach(async () => {
-  sb = await makeSandbox('hatch-guard-')
+beforeEach(() => {
+  sb = sandbox()
 })
-afterEach(async () => {
-  await sb.cleanup()
-})
-
-async function put(rel: string, text: string): Promise<string> {
-  const path = join(sb.home, rel)
-  await mkdir(join(path, '..'), {recursive: true})
-  await writeFile(path, text)
-  return path
-}
 
 const SECRET = 'guard-secret-9f8e7d'
 const CURSOR = `{\n  "mcpServers": {\n    "a": {"command": "a", "env": {"PLAIN": "${SECRET}"}},\n    "b": {"command": "b"}\n  }\n}\n`

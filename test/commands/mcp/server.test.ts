@@ -1,24 +1,16 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+import {runCli, type Sandbox} from '../../helpers/cli.js'
+import {sandboxPerTest} from '../../helpers/sandbox.js'
 
+const {sandbox, put} = sandboxPerTest('hatch-server-')
 let sb: Sandbox
-beforeEach(async () => {
-  sb = await makeSandbox('hatch-server-')
+beforeEach(() => {
+  sb = sandbox()
 })
-afterEach(async () => {
-  await sb.cleanup()
-})
-
-async function put(rel: string, text: string): Promise<string> {
-  const path = join(sb.home, rel)
-  await mkdir(join(path, '..'), {recursive: true})
-  await writeFile(path, text)
-  return path
-}
 
 const hatch = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => runCli(['mcp', 'server', ...args], {env: {...sb.env, ...env}, cwd})
 

@@ -5,28 +5,15 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {AtomicFileOperations} from '../../../src/core/backup/atomic-file-operations.js'
-import {BackupStore} from '../../../src/core/backup/store.js'
-import {createConfirmationIssuer} from '../../../src/core/mcp/confirm-token.js'
 import {invokeTool, type InvokeContext} from '../../../src/core/mcp/invoke.js'
 import {restoreHostConfig} from '../../../src/core/mcp/tools/restore.js'
-import type {ToolServices} from '../../../src/core/mcp/types.js'
+import {toolContext} from './helpers.js'
 
 let dir: string
 let ctx: InvokeContext
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hatch-mcp-restore-'))
-  const store = new BackupStore({root: join(dir, '.hatch', 'mcp_host_config_backups'), hatchVersion: 'test'})
-  const services = {
-    store,
-    ops: new AtomicFileOperations(store),
-    hostEnvironment: () => ({platform: 'linux', home: dir, env: {}}),
-    issuer: createConfirmationIssuer(),
-    confirmTtlMs: 60_000,
-    principal: 'os-user:test',
-    now: () => new Date(),
-  } as unknown as ToolServices
-  ctx = {services, level: 'destructive', caller: {transport: 'stdio', user: 'test', uid: 1, client: null}}
+  ctx = toolContext(dir)
 })
 afterEach(async () => {
   await rm(dir, {recursive: true, force: true})

@@ -5,13 +5,10 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {AtomicFileOperations} from '../../../src/core/backup/atomic-file-operations.js'
-import {BackupStore} from '../../../src/core/backup/store.js'
-import {createConfirmationIssuer} from '../../../src/core/mcp/confirm-token.js'
 import {invokeTool, type InvokeContext} from '../../../src/core/mcp/invoke.js'
 import {listServersTool} from '../../../src/core/mcp/tools/list-servers.js'
 import {addServerTool, removeServerTool} from '../../../src/core/mcp/tools/server-edit.js'
-import type {ToolServices} from '../../../src/core/mcp/types.js'
+import {toolContext} from './helpers.js'
 
 let dir: string
 let ctx: InvokeContext
@@ -20,17 +17,7 @@ const ORIGINAL = '{\n  "mcpServers": {\n    "a": {"command": "a", "env": {"PLAIN
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hatch-mcp-servers-'))
-  const store = new BackupStore({root: join(dir, '.hatch', 'mcp_host_config_backups'), hatchVersion: 'test'})
-  const services = {
-    store,
-    ops: new AtomicFileOperations(store),
-    hostEnvironment: () => ({platform: 'linux', home: dir, env: {}, cwd: dir}),
-    issuer: createConfirmationIssuer(),
-    confirmTtlMs: 60_000,
-    principal: 'os-user:test',
-    now: () => new Date(),
-  } as unknown as ToolServices
-  ctx = {services, level: 'destructive', caller: {transport: 'stdio', user: 'test', uid: 1, client: null}}
+  ctx = toolContext(dir)
   cursor = join(dir, '.cursor', 'mcp.json')
   fs.mkdirSync(join(dir, '.cursor'))
   fs.writeFileSync(cursor, ORIGINAL)
