@@ -34,8 +34,9 @@ export default class BackupDiffCommand extends HatchCommand<BackupDiff> {
     const d = diffBackup(openBackupStore(this.config.version), {host, id, to, config})
     const other = d.to.id === null ? `${d.to.path}${d.to.exists ? '' : ' (no file now)'}` : `backup ${d.to.id} (${d.to.createdAt})`
     const lines = [`backup ${d.from.id} (${d.from.createdAt}) → ${other}`]
+    const servers = renderServerChanges(d.servers)
     if (!d.changed) lines.push('  identical')
-    else if (d.servers !== null) lines.push(...(renderServerChanges(d.servers).length > 0 ? renderServerChanges(d.servers) : ['  servers: no change']))
+    else if (d.servers !== null) lines.push(...(servers.length > 0 ? servers : ['  servers: no change']))
     lines.push(...d.problems.map((p) => `  note: ${p}`))
     if (d.diff !== '') lines.push('', d.diff.trimEnd())
     this.out(lines.join('\n'))

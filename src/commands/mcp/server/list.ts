@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {HatchCommand} from '../../../cli/base-command.js'
 import {configFlag, projectFlag} from '../../../cli/flags.js'
 import {renderTable} from '../../../cli/table.js'
+import {HatchError} from '../../../core/errors.js'
 import {listServers, type ServerList} from '../../../core/servers/list.js'
 
 export default class ServerListCommand extends HatchCommand<ServerList> {
@@ -20,7 +21,9 @@ Claude Code shows its user servers, every project's local servers (from ~/.claud
 
   async run(): Promise<ServerList> {
     const {flags} = await this.parse(ServerListCommand)
-    if (flags.config !== undefined && flags.host?.length !== 1) this.error('--config needs exactly one --host.', {exit: 2})
+    if (flags.config !== undefined && flags.host?.length !== 1) {
+      throw new HatchError('INVALID_ARGUMENT', '--config names one file, so it needs exactly one --host.', {suggestions: ['For example: --host vscode --config ./.vscode/mcp.json']})
+    }
     const list = await listServers({hosts: flags.host, config: flags.config, project: flags.project})
     const rows = list.servers.map((s) => [
       s.host,
