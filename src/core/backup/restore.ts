@@ -38,6 +38,8 @@ export interface RestorePlan {
   sha256: string
   serversOnly: boolean
   targetPath: string
+  /** Where the write lands (symlinks resolved) when planned; a different one at restore time is a conflict. */
+  realPath: string
   /** The target's content when planned (null: no file). */
   current: Buffer | null
   /** Its SHA-256 (null: no file); a change before execute is a conflict. */
@@ -70,7 +72,8 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
       suggestions: ['Name the file to restore to with --to PATH.'],
     })
   }
-  const current = readIfExists(resolveWriteTarget(targetPath))
+  const realPath = resolveWriteTarget(targetPath)
+  const current = readIfExists(realPath)
   const currentSha256 = current === null ? null : sha256(current)
   const serversOnly = request.serversOnly === true && current !== null
   if (serversOnly) {
@@ -83,7 +86,7 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
   }
   // A backup's bytes were just checked against its recorded SHA-256; spliced bytes are new.
   const digest = serversOnly || !backup.indexed ? sha256(bytes) : backup.sha256
-  return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, current, currentSha256, unchanged: currentSha256 === digest, force}
+  return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, realPath, current, currentSha256, unchanged: currentSha256 === digest, force}
 }
 
 /**
@@ -117,7 +120,7 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
 /**
  * Restores a planned backup: under hatch's lock, backs up the current file (even an unparseable one), then
  * writes the backup atomically to the target, keeping its mode and writing through a symlink.
- * @throws HatchError CONFLICT when the target changed after the plan was made.
+ * @throws HatchError CONFLICT when the target changed after the plan was made (its content, or where it leads).
  */
 export async function executeRestore(ops: AtomicFileOperations, plan: RestorePlan): Promise<RestoreResult> {
   if (plan.unchanged) {
@@ -129,7 +132,7 @@ export async function executeRestore(ops: AtomicFileOperations, plan: RestorePla
       return {host: plan.host, id: plan.backup.id, restoredPath: plan.targetPath, realPath, sha256: plan.sha256, preRestoreBackupId: null, changed: false}
     }
   }
-  const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256)
+  const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256, plan.realPath)
   return {
     host: plan.host,
     id: plan.backup.id,

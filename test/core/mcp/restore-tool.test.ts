@@ -48,3 +48,47 @@ describe('restore_host_config with serversOnly', () => {
     expect((preview as unknown as {structured: {warning?: string}}).structured.warning).toContain('serversOnly')
   })
 })
+
+describe('restore_host_config confirmation tokens', () => {
+  const CURRENT = '{"mcpServers": {}}\n'
+  async function previewed(): Promise<{config: string; token: string}> {
+    const config = join(dir, 'mcp.json')
+    fs.writeFileSync(config, '{"mcpServers": {"a": {"command": "a"}}}\n')
+    await ctx.services.store.create('cursor', config)
+    fs.writeFileSync(config, CURRENT)
+    const preview = await invokeTool(restoreHostConfig, {host: 'cursor'}, {elicitation: false}, ctx)
+    expect(preview).toMatchObject({kind: 'result', structured: {status: 'preview'}})
+    return {config, token: (preview as unknown as {structured: {confirmationToken: string}}).structured.confirmationToken}
+  }
+  const refusal = (result: unknown): string => {
+    expect(result).toMatchObject({kind: 'error', error: {code: 'CONFIRMATION_REQUIRED'}})
+    return (result as {error: {message: string}}).error.message
+  }
+
+  it('a token used once is refused as already used, though the restore changed the file since', async () => {
+    const {token} = await previewed()
+    expect(await invokeTool(restoreHostConfig, {host: 'cursor', confirmationToken: token}, {elicitation: false}, ctx)).toMatchObject({kind: 'result', structured: {status: 'restored'}})
+    const message = refusal(await invokeTool(restoreHostConfig, {host: 'cursor', confirmationToken: token}, {elicitation: false}, ctx))
+    expect(message).toMatch(/has already been used/)
+    expect(message).not.toMatch(/different arguments/)
+  })
+
+  it('a token is refused once the file changed since the preview, and says that, not "different arguments"', async () => {
+    const {config, token} = await previewed()
+    fs.writeFileSync(config, '{"mcpServers": {"b": {"command": "b"}}}\n')
+    const message = refusal(await invokeTool(restoreHostConfig, {host: 'cursor', confirmationToken: token}, {elicitation: false}, ctx))
+    expect(message).toMatch(/no longer matches its preview/)
+    expect(message).not.toMatch(/different arguments/)
+  })
+
+  it('a config swapped for a symlink to another file with the same bytes is refused; neither file changes', async () => {
+    const {config, token} = await previewed()
+    const other = join(dir, 'other.json')
+    fs.writeFileSync(other, CURRENT)
+    fs.rmSync(config)
+    fs.symlinkSync(other, config)
+    refusal(await invokeTool(restoreHostConfig, {host: 'cursor', confirmationToken: token}, {elicitation: false}, ctx))
+    expect(fs.readFileSync(other, 'utf8')).toBe(CURRENT)
+    expect(fs.lstatSync(config).isSymbolicLink()).toBe(true)
+  })
+})

@@ -109,6 +109,7 @@ export const restoreSecureBackup = defineTool({
         args,
         // Bound to what the preview showed: the archive's bytes (sidecar hash, size, mtime) and the target's state.
         plan: {archive: path, sha256: sidecar?.sha256 ?? null, size: archiveStat.size, mtimeMs: archiveStat.mtimeMs, to, state, overwrite},
+        targets: [path, to],
         token: confirmationToken,
         question: `Restore archive ${basename(path)} into ${where}?`,
         details: `Archive: ${path}\nHolds: ${describe(sidecar)}\nInto: ${where}`,

@@ -49,6 +49,7 @@ export const cleanHostConfigBackups = defineTool({
         tool: 'clean_host_config_backups',
         args,
         plan: {delete: ids},
+        targets: [services.store.hostDir(host.id)],
         token: confirmationToken,
         question: `Delete ${ids.length} of ${backups.length} backups of ${host.displayName}? This cannot be undone.`,
         details: `Backups to delete:\n${listing}`,

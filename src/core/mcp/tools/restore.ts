@@ -69,6 +69,7 @@ export const restoreHostConfig = defineTool({
         tool: 'restore_host_config',
         args,
         plan: {backup: plan.backup.id, sha256: plan.sha256, target: plan.targetPath, current: plan.currentSha256},
+        targets: [plan.targetPath],
         token: confirmationToken,
         question: `Restore backup ${plan.backup.id} (${plan.backup.createdAt}) of ${host.displayName} over ${plan.targetPath}?${warning ? ` ${warning}` : ''}`,
         details: diff,
