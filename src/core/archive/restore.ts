@@ -145,10 +145,17 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
   }
 }
 
+/** `--file`, as an entry path. A path that could not be inside an archive is the user's mistake, not the archive's. */
 function safeSelection(file: string): string {
-  const path = safeEntryPath(file.replace(/\\/g, '/'))
-  if (path === '') throw new HatchError('INVALID_ARGUMENT', '--file must name a path inside the archive, e.g. --file notes/todo.txt.')
+  const path = safeEntryPath(file.replace(/\\/g, '/'), process.platform, (name, why) => badSelection(`--file ${JSON.stringify(name)} ${why}`))
+  if (path === '') throw badSelection('--file names the archive\'s root, not a path inside it')
   return path
+}
+
+function badSelection(problem: string): HatchError {
+  return new HatchError('INVALID_ARGUMENT', `${problem}; it must name a path inside the archive, as \`hatch archive list ARCHIVE --files\` shows them.`, {
+    suggestions: ['For example: --file notes/todo.txt'],
+  })
 }
 
 function destinationState(to: string): 'missing' | 'empty' | 'non-empty' {
