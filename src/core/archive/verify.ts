@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
+import type {FileHandle} from 'node:fs/promises'
 
 import type {Identity} from './age/index.js'
 import {errnoCode, fsError, HatchError} from '../errors.js'
+import {openRegularFile} from '../fs/regular-file.js'
 import type {ProgressCallback} from './progress.js'
 import {readArchive} from './read.js'
 import {readSidecar, sidecarPathFor, type Sidecar} from './sidecar.js'
@@ -29,8 +30,10 @@ export interface VerifyResult {
 async function hashFile(path: string, onProgress?: ProgressCallback): Promise<{sha256: string; size: number}> {
   const hash = createHash('sha256')
   let size = 0
+  let handle: FileHandle | undefined
   try {
-    for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) {
+    handle = await openRegularFile(path)
+    for await (const chunk of handle.createReadStream({highWaterMark: 1024 * 1024, autoClose: false})) {
       hash.update(chunk as Buffer)
       size += (chunk as Buffer).length
       onProgress?.({bytes: size, files: 0})
@@ -38,6 +41,8 @@ async function hashFile(path: string, onProgress?: ProgressCallback): Promise<{s
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new HatchError('BACKUP_NOT_FOUND', `The archive ${path} does not exist.`, {cause: error})
     throw fsError(error, 'read the archive', path)
+  } finally {
+    await handle?.close()
   }
   return {sha256: hash.digest('hex'), size}
 }

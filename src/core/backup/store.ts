@@ -6,6 +6,7 @@ import {atomicWriteFileSync, canonicalPath, readBack, readIfExists, uniqueTempPa
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
+import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs/regular-file.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
@@ -221,7 +222,7 @@ export class BackupStore {
   readVerified(backup: BackupInfo): Buffer {
     let bytes: Buffer
     try {
-      bytes = this.fs.readFileSync(backup.path)
+      bytes = readRegularFileSync(backup.path, this.fs)
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('BACKUP_NOT_FOUND', `Backup ${backup.id} of ${backup.host} has disappeared from ${backup.path}.`)
@@ -261,7 +262,7 @@ export class BackupStore {
         }
         let actual: string | null = null
         try {
-          actual = sha256(this.fs.readFileSync(b.path))
+          actual = sha256(readRegularFileSync(b.path, this.fs))
         } catch (error) {
           if (errnoCode(error) !== 'ENOENT') throw fsError(error, 'read the backup', b.path)
         }
@@ -307,7 +308,7 @@ export class BackupStore {
       if (st.isDirectory()) {
         throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
       }
-      return {realPath: resolved, mode: st.mode & 0o7777, bytes: given.bytes ?? this.fs.readFileSync(resolved)}
+      return {realPath: resolved, mode: st.mode & 0o7777, bytes: given.bytes ?? readRegularFileSync(resolved, this.fs)}
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${source}, so there is nothing to back up.`, {
@@ -341,7 +342,10 @@ export class BackupStore {
   private openIndex(dir: string): OpenIndex {
     const fd = this.fs.openSync(join(dir, INDEX), 'a+', FILE_MODE)
     try {
-      const {size, ino, dev} = this.fs.fstatSync(fd)
+      const st = this.fs.fstatSync(fd)
+      // A FIFO would block the read below.
+      assertRegularFile(st, join(dir, INDEX))
+      const {size, ino, dev} = st
       // The last record is usually within the last 2 KB; look further back only when it is not.
       let torn = false
       for (const want of [2048, 65_536]) {
@@ -449,7 +453,7 @@ export class BackupStore {
   /** The index's records, as backups of `dir` (whether or not their files still exist). */
   private readIndexText(dir: string): string {
     try {
-      return this.fs.readFileSync(join(dir, INDEX), 'utf8')
+      return readRegularFileSync(join(dir, INDEX), this.fs).toString('utf8')
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return ''
       throw fsError(error, 'read the backup index', join(dir, INDEX))
@@ -471,7 +475,7 @@ export class BackupStore {
     const index = join(dir, INDEX)
     let fd: number
     try {
-      fd = this.fs.openSync(index, 'r')
+      fd = openRegularFileSync(index, this.fs)
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return undefined
       throw fsError(error, 'read the backup index', index)
@@ -533,7 +537,7 @@ export class BackupStore {
     const path = join(dir, name)
     let bytes: Buffer
     try {
-      bytes = this.fs.readFileSync(path)
+      bytes = readRegularFileSync(path, this.fs)
     } catch {
       return undefined
     }

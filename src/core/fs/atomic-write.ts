@@ -4,6 +4,7 @@ import {basename, dirname, isAbsolute, join, resolve} from 'node:path'
 
 import {HatchError, errnoCode, fsError} from '../errors.js'
 import {sha256} from './hash.js'
+import {assertRegularFile, readRegularFileIfExists, type ReadFs} from './regular-file.js'
 
 /**
  * The synchronous file-system calls the writer uses. Tests pass a wrapper that fails a chosen step
@@ -15,6 +16,7 @@ export type SyncFs = Pick<
   | 'chownSync'
   | 'closeSync'
   | 'fchmodSync'
+  | 'fstatSync'
   | 'fsyncSync'
   | 'lstatSync'
   | 'openSync'
@@ -101,14 +103,9 @@ export function uniqueTempPart(): string {
   return `${process.pid}.${processToken}.${++tempCount}`
 }
 
-/** Reads a file, or returns null when it does not exist. */
-export function readIfExists(path: string, fs: Pick<SyncFs, 'readFileSync'> = nodeFs): Buffer | null {
-  try {
-    return fs.readFileSync(path)
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null
-    throw fsError(error, 'read', path)
-  }
+/** Reads a regular file, or returns null when it does not exist; a FIFO, device or folder is refused (regular-file.ts). */
+export function readIfExists(path: string, fs: ReadFs = nodeFs): Buffer | null {
+  return readRegularFileIfExists(path, fs)
 }
 
 function conflict(path: string): HatchError {
@@ -199,6 +196,7 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
   }
   // The content itself is compared with `expected` just before the rename; whether the file exists, now.
   const st = fs.statSync(realPath, {throwIfNoEntry: false})
+  if (st !== undefined) assertRegularFile(st, realPath)
   if ((st === undefined) !== (expected === null)) throw conflict(realPath)
   const mode = st ? st.mode & 0o7777 : (options.mode ?? 0o600)
   const owner = st && {uid: st.uid, gid: st.gid}
