@@ -5,6 +5,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import type {Identity} from './age/index.js'
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {stagingWriter} from './worker-staged-writer.js'
 import {safeEntryPath} from './tar/entry-safety.js'
 import type {ProgressCallback} from './progress.js'
@@ -78,6 +79,8 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
   }
   const warnings: string[] = []
   const writer = stagingWriter()
+  // Interrupted by a signal, the staged tree goes; DIR is as it was (unless the merge had begun moving entries).
+  const forget = onInterrupt(() => fs.rmSync(stage, {recursive: true, force: true}))
   try {
     const staged: FoundEntry[] = []
     const result = await readArchive(o.archive, {
@@ -142,6 +145,7 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
   } finally {
     await writer.settle()
     await rm(stage, {recursive: true, force: true}).catch(() => {})
+    forget()
   }
 }
 

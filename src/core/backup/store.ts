@@ -7,6 +7,7 @@ import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
 import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs/regular-file.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
@@ -82,8 +83,11 @@ export class BackupStore {
     let record: BackupRecord
     let index: OpenIndex
     let indexFd: number | undefined
+    // Interrupted before its record is written, a backup leaves nothing: neither its temp file nor an unrecorded copy.
+    let forget = (): void => {}
     try {
       fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
+      forget = onInterrupt(() => this.removeQuietly(published ?? tmp))
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
       if (!readBack(fd, bytes.byteLength, this.fs).equals(bytes)) {
@@ -121,6 +125,7 @@ export class BackupStore {
         hatchVersion: this.version,
       }
     } catch (error) {
+      forget()
       if (indexFd !== undefined) this.fs.closeSync(indexFd)
       this.removeQuietly(published ?? tmp)
       throw fsError(error, 'write a backup in', dir)
@@ -134,6 +139,8 @@ export class BackupStore {
     } catch (error) {
       this.removeQuietly(published)
       throw fsError(error, 'record the backup in', join(dir, INDEX))
+    } finally {
+      forget()
     }
     if (raced) await this.ensureRecorded(dir, record)
     return {...record, path: published, indexed: true}
