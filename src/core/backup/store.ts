@@ -19,6 +19,13 @@ export interface BackupStoreOptions {
   root: string
   /** Recorded in every backup. */
   hatchVersion: string
+  /**
+   * How hatch's home, the root's parent (`~/.hatch`), was chosen. `default`: a symbolic link there is refused, as
+   * one at the root or at a host's folder always is (backups are private: hatch does not follow a link it did not
+   * make, nor chmod its target). `explicit` (HATCH_HOME, or a caller's own folder; the default): the home is the
+   * user's choice, link or not.
+   */
+  home?: 'default' | 'explicit'
   fs?: StoreFs
 }
 
@@ -58,16 +65,35 @@ export class BackupStore {
   readonly root: string
   private readonly version: string
   private readonly fs: StoreFs
+  private readonly homeChosen: boolean
 
   constructor(options: BackupStoreOptions) {
     this.root = resolve(options.root)
     this.version = options.hatchVersion
     this.fs = options.fs ?? nodeFs
+    this.homeChosen = options.home !== 'default'
   }
 
   hostDir(host: string): string {
     assertHostId(host)
     return join(this.root, host)
+  }
+
+  /**
+   * Refuses a store reached through a symbolic link: at the home (unless chosen explicitly), the root, or the host's
+   * folder `dir`. One lstat each; a folder that does not exist yet is fine (hatch makes it).
+   */
+  private refuseLinks(dir?: string): void {
+    const home = dirname(this.root)
+    for (const d of [...(this.homeChosen ? [] : [home]), this.root, ...(dir === undefined ? [] : [dir])]) {
+      if (!this.fs.lstatSync(d, {throwIfNoEntry: false})?.isSymbolicLink()) continue
+      throw new HatchError('PERMISSION_DENIED', `${d} is a symbolic link; hatch keeps backups only in real folders, so it does not follow it (nor change its target's permissions).`, {
+        suggestions:
+          d === home
+            ? [`To keep hatch's files where the link points, name that folder explicitly: HATCH_HOME=${d}`, `Or replace the link with a folder of its own: rm ${d}`]
+            : [`Replace the link with a real folder (move what it points to into its place).`],
+      })
+    }
   }
 
   /** Backs up the bytes of `sourcePath` (or the given bytes) for `host`. */
@@ -148,6 +174,7 @@ export class BackupStore {
 
   /** The hosts that have a backup folder. */
   hosts(): string[] {
+    this.refuseLinks()
     let names: string[]
     try {
       names = this.fs.readdirSync(this.root)
@@ -175,6 +202,7 @@ export class BackupStore {
    */
   private scan(host: string): {backups: BackupInfo[]; missing: BackupInfo[]} {
     const dir = this.hostDir(host)
+    this.refuseLinks(dir)
     let names: string[]
     try {
       names = this.fs.readdirSync(dir)
@@ -288,6 +316,7 @@ export class BackupStore {
   async delete(host: string, ids: readonly string[]): Promise<string[]> {
     const dir = this.hostDir(host)
     if (ids.length === 0) return []
+    this.refuseLinks(dir)
     const doomed = new Set(ids)
     return withLock(join(dir, INDEX), async () => {
       const byId = new Map(this.list(host).map((b) => [b.id, b]))
@@ -328,6 +357,7 @@ export class BackupStore {
   }
 
   private ensureDir(dir: string): void {
+    this.refuseLinks(dir)
     try {
       const hatchHome = dirname(this.root)
       const firstCreated = this.fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})
@@ -479,6 +509,7 @@ export class BackupStore {
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
+    this.refuseLinks(dir)
     const index = join(dir, INDEX)
     let fd: number
     try {
