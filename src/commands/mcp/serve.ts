@@ -14,7 +14,8 @@ export default class McpServe extends Command {
   static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup, list_servers.
 --allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config, clean_host_config_backups, add_server and remove_server, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
 Archive tools (list_backups, verify_secure_backup; create_secure_backup with --allow-write; restore_secure_backup with --allow-destructive) are offered only with --allow-dir DIR (repeatable), and read and write only inside those directories: paths are checked component by component after resolving ".." and symlinks, so a sibling like DIR-evil, a symlink leading out, or a dangling link is refused. Without --allow-dir no archive tool is offered at all.
-Archive keys are the server's, never tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
+Archive keys are the server's, not tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
+The archive tools refuse the password argument of the previous Python server, because a password typed into a conversation lands in its transcript and the client's logs. --allow-password-argument accepts it anyway (age with scrypt; masked in the audit log, never echoed), and then offers create and restore without a server key too.
 Every tool call is logged, with secrets and personal data masked, to the audit log (see \`hatch mcp audit\`).
 stdout carries only MCP messages; diagnostics go to stderr. Add it to a client with \`hatch mcp install --host HOST\`.`
 
@@ -34,6 +35,10 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
     'passphrase-env': Flags.string({description: 'Archive passphrase from environment variable VAR; read once at start.', helpValue: 'VAR', exclusive: ['passphrase-file', 'recipient', 'identity']}),
     recipient: Flags.string({char: 'r', description: 'create_secure_backup encrypts to this age public key (repeatable).', helpValue: 'age1…', multiple: true}),
     identity: Flags.string({char: 'i', description: 'age identity file for verify_secure_backup (contents) and restore_secure_backup (repeatable).', helpValue: 'FILE', multiple: true}),
+    'allow-password-argument': Flags.boolean({
+      default: false,
+      description: "Let the archive tools take a password argument. Risky: a password typed into a conversation lands in its transcript and the client's logs; prefer --passphrase-file.",
+    }),
     'confirm-ttl-ms': Flags.integer({hidden: true, min: 1, default: 5 * 60 * 1000, description: 'How long a confirmation token stays valid (tests).'}),
   }
 
@@ -81,8 +86,9 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
     'passphrase-env'?: string
     recipient?: string[]
     identity?: string[]
+    'allow-password-argument': boolean
   }): Promise<ArchiveServices | undefined> {
-    const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity'] as const).filter((f) => flags[f] !== undefined)
+    const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity', 'allow-password-argument'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false)
     if ((flags['allow-dir']?.length ?? 0) === 0) {
       if (keyFlags.length > 0) this.error(`--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`, {exit: 2})
       return undefined
@@ -95,6 +101,7 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
         passphraseEnv: flags['passphrase-env'],
         recipients: flags.recipient,
         identityFiles: flags.identity,
+        passwordArgument: flags['allow-password-argument'],
         hatchVersion: this.config.version,
         warn: (m) => process.stderr.write(`Warning: ${m}\n`),
       })

@@ -10,6 +10,8 @@ import {readSidecar, sidecarPathFor, type Sidecar} from './sidecar.js'
 
 export interface VerifyOptions {
   archive: string
+  /** The sidecar to check against, when it is not NAME.json beside the archive; it must then exist. */
+  sidecarPath?: string
   /** With identities, every file is decrypted and re-hashed too (like `restic check --read-data`). */
   identities?: Identity[]
   onProgress?: ProgressCallback
@@ -61,8 +63,11 @@ function checkSidecar(archive: string, sidecar: Sidecar, actual: {sha256: string
  * entry through the restore safety rules, every file re-hashed against the manifest. Any damage throws.
  */
 export async function verifyArchive(o: VerifyOptions): Promise<VerifyResult> {
-  const sidecarPath = sidecarPathFor(o.archive)
+  const sidecarPath = o.sidecarPath ?? sidecarPathFor(o.archive)
   const sidecar = sidecarPath === undefined ? undefined : readSidecar(sidecarPath)
+  if (o.sidecarPath !== undefined && sidecar === undefined) {
+    throw new HatchError('BACKUP_NOT_FOUND', `The sidecar ${o.sidecarPath} does not exist.`, {suggestions: ['Name the NAME.json file written beside the archive, or leave it out to use that one.']})
+  }
   if (sidecar === undefined && o.identities === undefined) {
     throw new HatchError('BACKUP_NOT_FOUND', `The archive ${o.archive} has no sidecar (${sidecarPath ?? 'NAME.json'}) to check it against.`, {
       suggestions: ['Check it with its key instead: hatch archive verify ARCHIVE --identity FILE, or with a passphrase option.'],

@@ -43,6 +43,11 @@ export interface ArchiveServices {
   identities?: Identity[]
   /** Recorded in new archives' sidecars. */
   hatchVersion: string
+  /**
+   * `--allow-password-argument`: a call may bring its own passphrase in seed 000's `password` argument (refused
+   * otherwise); create and restore are then offered without a server key too.
+   */
+  passwordArgument: boolean
 }
 
 /** What a tool needs besides its privilege level; a server that lacks it does not offer the tool. */
@@ -103,8 +108,8 @@ export function provided(services: Pick<ToolServices, 'archive'> | undefined): S
   const archive = services?.archive
   if (archive === undefined) return have
   have.add('allowDirs')
-  if (archive.encryption !== undefined) have.add('encryptionKey')
-  if (archive.identities !== undefined && archive.identities.length > 0) have.add('decryptionKey')
+  if (archive.encryption !== undefined || archive.passwordArgument) have.add('encryptionKey')
+  if ((archive.identities !== undefined && archive.identities.length > 0) || archive.passwordArgument) have.add('decryptionKey')
   return have
 }
 
