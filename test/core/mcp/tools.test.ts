@@ -38,6 +38,15 @@ describe('tool table', () => {
   })
 })
 
+describe('argument names', () => {
+  it('are snake_case on every tool, like seed 000\'s (one style for clients and models to follow)', () => {
+    for (const tool of ALL_TOOLS) {
+      const keys = Object.keys((z.toJSONSchema(tool.input, {io: 'input'}) as {properties?: object}).properties ?? {})
+      for (const key of keys) expect(`${tool.name}.${key}`).toMatch(/\.[a-z][a-z0-9]*(_[a-z0-9]+)*$/)
+    }
+  })
+})
+
 describe('invokeTool', () => {
   const make = (run: () => Promise<never>) =>
     defineTool({name: 'boom', title: 'b', description: 'b', privilege: 'read', input: z.object({}).strict(), output: z.object({}), hints: READ_ONLY, run})
