@@ -56,6 +56,8 @@ export async function snapshotConfigs(ops: AtomicFileOperations, targets: readon
 
 export interface Inspection {
   snapshot: Snapshot
+  /** Where the file really is now (symlinks resolved): a restore must land there, or it is a conflict. */
+  realPath: string
   after: Buffer | null
   afterSha256: string | null
   comparison: ConfigComparison
@@ -70,7 +72,8 @@ export interface Inspection {
 export function inspectConfigs(snapshots: readonly Snapshot[], allowRemoval: boolean): Inspection[] {
   return snapshots.map((snapshot) => {
     const {host, path, before} = snapshot
-    const after = readIfExists(resolveWriteTarget(path))
+    const realPath = resolveWriteTarget(path)
+    const after = readIfExists(realPath)
     const comparison = compareConfigs(host, {bytes: before, label: `${path} (before)`}, {bytes: after, label: path})
     const damage: string[] = []
     const parsedBefore = before === null || isParseable(before, host.format)
@@ -78,7 +81,7 @@ export function inspectConfigs(snapshots: readonly Snapshot[], allowRemoval: boo
     else if (after !== null && parsedBefore && !isParseable(after, host.format)) damage.push(`it no longer parses: ${comparison.problems.at(-1) ?? 'invalid'}`)
     const lost = comparison.servers?.removed ?? []
     if (!allowRemoval && lost.length > 0 && after !== null) damage.push(`servers removed: ${lost.join(', ')}`)
-    return {snapshot, after, afterSha256: after === null ? null : sha256(after), comparison, damage}
+    return {snapshot, realPath, after, afterSha256: after === null ? null : sha256(after), comparison, damage}
   })
 }
 
@@ -120,10 +123,10 @@ function repairFor(i: Inspection): {bytes: Buffer; restored: 'whole-file' | 'ser
   return {bytes: before, restored: 'whole-file'}
 }
 
-/** Deletes a file the command created, once it is backed up, and only while it still holds what was inspected. */
+/** Deletes a file the command created, once it is backed up, and only while it still is (and holds) what was inspected. */
 async function removeCreated(ops: AtomicFileOperations, i: Inspection): Promise<string | null> {
   return ops.withLockedFile(i.snapshot.path, async (file) => {
-    if (file.currentSha256 !== i.afterSha256) throw conflictError(file.realPath)
+    if (file.currentSha256 !== i.afterSha256 || file.realPath !== i.realPath) throw conflictError(file.realPath)
     const backup = await ops.backupLocked(i.snapshot.host.id, file, 'pre-restore')
     ops.removeLocked(file, i.afterSha256!)
     return backup?.id ?? null
@@ -160,6 +163,7 @@ async function settleOne(ops: AtomicFileOperations, i: Inspection, commandFailed
       sha256: digest,
       serversOnly: repair.restored === 'servers-only',
       targetPath: snapshot.path,
+      realPath: i.realPath,
       current: i.after,
       currentSha256: i.afterSha256,
       unchanged: false,

@@ -1,4 +1,5 @@
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -101,5 +102,19 @@ describe('what each host cannot hold is refused, and nothing is written', () => 
     expect(() => planRemoveServer(broken, 'a')).toThrow(expect.objectContaining({code: 'INVALID_CONFIG'}))
     expect(readFileSync(broken.path, 'utf8')).toBe('{"servers": {"a": {}\n')
     expect(() => planRemoveServer(ws.put('zed'), 'nope')).toThrow(expect.objectContaining({code: 'SERVER_NOT_FOUND', suggestions: expect.arrayContaining(['Its servers: other.'])}))
+  })
+})
+
+describe('an edit lands where it was planned, or not at all', () => {
+  it('a config swapped for a link to another file with the same bytes after the plan: CONFLICT, both files kept', async () => {
+    const target = ws.put('cursor')
+    const planned = planAddServer(target, 'memory', STDIO, false)
+    const elsewhere = join(ws.root, 'elsewhere.json')
+    writeFileSync(elsewhere, ORIGINALS.cursor!)
+    rmSync(target.path)
+    symlinkSync(elsewhere, target.path)
+    await expect(applyServerEdit(ws.ops, planned)).rejects.toMatchObject({code: 'CONFLICT', exitCode: 5})
+    expect(readFileSync(elsewhere, 'utf8')).toBe(ORIGINALS.cursor)
+    expect(ws.store.list('cursor')).toHaveLength(0)
   })
 })
