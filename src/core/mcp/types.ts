@@ -60,7 +60,7 @@ export interface ToolServices {
   /** Where host configs are looked for (HOME, XDG, …), read per call like the CLI does per run. */
   hostEnvironment: () => HostEnvironment
   issuer: ConfirmationIssuer
-  /** How long a confirmation token stays valid, for the preview's `expiresInSeconds`. */
+  /** How long a confirmation token stays valid, for the preview's `expires_in_seconds`. */
   confirmTtlMs: number
   /** Binds confirmation tokens to the caller (over stdio: the OS user). */
   principal: string

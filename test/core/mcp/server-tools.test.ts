@@ -27,7 +27,7 @@ afterEach(async () => {
 })
 
 const plain = {elicitation: false}
-type Structured = {structured: Record<string, unknown> & {confirmationToken?: string}}
+type Structured = {structured: Record<string, unknown> & {confirmation_token?: string}}
 const structured = (r: unknown) => (r as Structured).structured
 
 describe('list_servers', () => {
@@ -47,16 +47,16 @@ describe('add_server / remove_server', () => {
     expect(preview).toMatchObject({kind: 'result', structured: {status: 'preview', dryRun: true, changed: true, backupId: null}})
     expect(JSON.stringify(preview)).not.toContain('tok-12345678')
     expect(fs.readFileSync(cursor, 'utf8')).toBe(ORIGINAL)
-    const token = structured(preview).confirmationToken!
-    const done = await invokeTool(addServerTool, {...add, confirmationToken: token}, plain, ctx)
+    const token = structured(preview).confirmation_token!
+    const done = await invokeTool(addServerTool, {...add, confirmation_token: token}, plain, ctx)
     expect(done).toMatchObject({kind: 'result', structured: {status: 'added', dryRun: false, backupId: expect.stringMatching(/^\d{8}_\d{6}_\d{6}$/)}})
     expect(JSON.parse(fs.readFileSync(cursor, 'utf8')).mcpServers.mem).toEqual({command: 'npx', args: ['-y', 'mem'], env: {TOKEN: 'tok-12345678'}})
-    const reused = await invokeTool(addServerTool, {...add, confirmationToken: token}, plain, ctx)
+    const reused = await invokeTool(addServerTool, {...add, confirmation_token: token}, plain, ctx)
     // The same call again: the entry is there, so nothing to do (and the spent token is not even needed).
     expect(reused).toMatchObject({kind: 'result', structured: {status: 'unchanged'}})
 
     const removal = await invokeTool(removeServerTool, {host: 'cursor', name: 'mem'}, plain, ctx)
-    const removed = await invokeTool(removeServerTool, {host: 'cursor', name: 'mem', confirmationToken: structured(removal).confirmationToken}, plain, ctx)
+    const removed = await invokeTool(removeServerTool, {host: 'cursor', name: 'mem', confirmation_token: structured(removal).confirmation_token}, plain, ctx)
     expect(removed).toMatchObject({kind: 'result', structured: {status: 'removed'}})
     expect(fs.readFileSync(cursor, 'utf8')).toBe(ORIGINAL)
   })
@@ -64,9 +64,20 @@ describe('add_server / remove_server', () => {
   it('refuses a token once the file has changed since the preview', async () => {
     const preview = await invokeTool(addServerTool, add, plain, ctx)
     fs.writeFileSync(cursor, ORIGINAL.replace('"a"', '"b"'))
-    const r = await invokeTool(addServerTool, {...add, confirmationToken: structured(preview).confirmationToken}, plain, ctx)
+    const r = await invokeTool(addServerTool, {...add, confirmation_token: structured(preview).confirmation_token}, plain, ctx)
     expect(r).toMatchObject({kind: 'error', error: {code: 'CONFIRMATION_REQUIRED'}})
     expect(fs.readFileSync(cursor, 'utf8')).toBe(ORIGINAL.replace('"a"', '"b"'))
+  })
+
+  it('refuses a token once the file has been swapped for a link elsewhere, even to the same bytes', async () => {
+    const preview = await invokeTool(addServerTool, add, plain, ctx)
+    const elsewhere = join(dir, 'elsewhere.json')
+    fs.writeFileSync(elsewhere, ORIGINAL)
+    fs.rmSync(cursor)
+    fs.symlinkSync(elsewhere, cursor)
+    const r = await invokeTool(addServerTool, {...add, confirmation_token: structured(preview).confirmation_token}, plain, ctx)
+    expect(r).toMatchObject({kind: 'error', error: {code: 'CONFIRMATION_REQUIRED', message: expect.stringContaining('no longer matches its preview')}})
+    expect(fs.readFileSync(elsewhere, 'utf8')).toBe(ORIGINAL)
   })
 
   it('asks through elicitation and writes after an accept', async () => {
@@ -98,7 +109,7 @@ describe('add_server / remove_server', () => {
     const args = {host: 'claude-code', name: 'l', command: 'x', scope: 'local', project}
     const preview = await invokeTool(addServerTool, args, plain, ctx)
     expect(preview).toMatchObject({kind: 'result'})
-    await invokeTool(addServerTool, {...args, confirmationToken: structured(preview).confirmationToken}, plain, ctx)
+    await invokeTool(addServerTool, {...args, confirmation_token: structured(preview).confirmation_token}, plain, ctx)
     expect(JSON.parse(fs.readFileSync(claude, 'utf8')).projects[project].mcpServers).toEqual({l: {command: 'x'}})
   })
 })

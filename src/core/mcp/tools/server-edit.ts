@@ -13,8 +13,8 @@ import {defineTool, DESTRUCTIVE, type ToolCall, type ToolOutcome, type ToolServi
 /** The `--json` shape of `hatch mcp server add|remove`, plus the status and the preview's token. */
 export const ServerEditToolOutput = ServerEditOutput.extend({
   status: z.enum(['preview', 'added', 'replaced', 'removed', 'unchanged']),
-  confirmationToken: z.string().optional(),
-  expiresInSeconds: z.number().int().optional(),
+  confirmation_token: z.string().optional(),
+  expires_in_seconds: z.number().int().optional(),
 })
 type ServerEditToolOutput = z.infer<typeof ServerEditToolOutput>
 
@@ -26,7 +26,10 @@ const ScopeArgs = {
   project: z.string().max(4096).refine(isAbsolute, 'an absolute path').optional().describe('Claude Code local scope: the absolute path of the project folder (its key in ~/.claude.json).'),
 }
 
-/** The consent every edit goes through: bound to the file's real path and SHA-256, so a changed file voids the token. */
+/**
+ * The consent every edit goes through: bound to the file's SHA-256 and to where it really is (symlinks resolved), so a
+ * changed file, or one swapped for a link elsewhere, voids the token.
+ */
 async function consentToEdit(
   tool: string,
   args: Record<string, unknown>,
@@ -45,13 +48,14 @@ async function consentToEdit(
     {
       tool,
       args,
-      plan: {target: planned.realPath, sha256: planned.currentSha256, serversPath: planned.target.serversPath, result: sha256(planned.bytes)},
+      plan: {sha256: planned.currentSha256, serversPath: planned.target.serversPath, result: sha256(planned.bytes)},
+      targets: [planned.target.path],
       token,
       question: `${verb} ${planned.target.host.displayName}'s config ${output.path}?`,
       details: output.diff,
-      preview: (confirmationToken, expiresInSeconds) => ({
-        structured: {...output, status: 'preview', dryRun: true, backupId: null, confirmationToken, expiresInSeconds},
-        summary: `Preview only, nothing changed. To make this change, call ${tool} again with the same arguments and confirmationToken (valid ${expiresInSeconds} s, once).`,
+      preview: (previewToken, expiresInSeconds) => ({
+        structured: {...output, status: 'preview', dryRun: true, backupId: null, confirmation_token: previewToken, expires_in_seconds: expiresInSeconds},
+        summary: `Preview only, nothing changed. To make this change, call ${tool} again with the same arguments and confirmation_token (valid ${expiresInSeconds} s, once).`,
       }),
       execute: async () => {
         const result = await applyServerEdit(services.ops, edit)
@@ -68,7 +72,7 @@ async function consentToEdit(
 
 const CONSENT =
   "Destructive, so it asks first: the first call returns a preview (the masked diff) and changes nothing; the change happens only after the user confirms, through the client's confirmation dialog, " +
-  "or by calling again with the preview's confirmationToken and the same arguments. Only that entry changes (comments and every other entry kept); the file is backed up first."
+  "or by calling again with the preview's confirmation_token and the same arguments. Only that entry changes (comments and every other entry kept); the file is backed up first."
 
 export const addServerTool = defineTool({
   name: 'add_server',
@@ -90,15 +94,15 @@ export const addServerTool = defineTool({
       transport: z.enum(['http', 'sse']).optional().describe('With url: streamable HTTP (default) or SSE.'),
       replace: z.boolean().optional().describe('Overwrite an existing server of that name.'),
       ...ScopeArgs,
-      confirmationToken: ConfirmationTokenArg.optional(),
+      confirmation_token: ConfirmationTokenArg.optional(),
     })
     .strict(),
   output: ServerEditToolOutput,
   hints: DESTRUCTIVE,
-  async run({confirmationToken, ...args}, services, call) {
+  async run({confirmation_token, ...args}, services, call) {
     const target = await resolveServersTarget(args.host, {scope: args.scope, project: args.project}, services.hostEnvironment())
     const edit = planAddServer(target, args.name, specFromInput(args), args.replace ?? false)
-    return consentToEdit('add_server', args, confirmationToken, edit, services, call)
+    return consentToEdit('add_server', args, confirmation_token, edit, services, call)
   },
 })
 
@@ -107,11 +111,11 @@ export const removeServerTool = defineTool({
   title: "Remove an MCP server from a host's config",
   description: "Removes one MCP server entry from a host's config file. A name the file does not have is an error (SERVER_NOT_FOUND). " + CONSENT,
   privilege: 'destructive',
-  input: z.object({host: HostIdArg, name: z.string().min(1).max(256).describe('Name of the server entry.'), ...ScopeArgs, confirmationToken: ConfirmationTokenArg.optional()}).strict(),
+  input: z.object({host: HostIdArg, name: z.string().min(1).max(256).describe('Name of the server entry.'), ...ScopeArgs, confirmation_token: ConfirmationTokenArg.optional()}).strict(),
   output: ServerEditToolOutput,
   hints: DESTRUCTIVE,
-  async run({confirmationToken, ...args}, services, call) {
+  async run({confirmation_token, ...args}, services, call) {
     const target = await resolveServersTarget(args.host, {scope: args.scope, project: args.project}, services.hostEnvironment())
-    return consentToEdit('remove_server', args, confirmationToken, planRemoveServer(target, args.name), services, call)
+    return consentToEdit('remove_server', args, confirmation_token, planRemoveServer(target, args.name), services, call)
   },
 })
