@@ -12,6 +12,7 @@ import {sha256} from '../fs/hash.js'
 import {isParseable, parseConfig} from '../formats/parse.js'
 import {getHost, type HostEntry} from '../hosts/registry.js'
 import {currentHostEnvironment, resolveConfigPath, resolveHosts, type HostEnvironment} from '../hosts/resolve.js'
+import {withSignalsHeld} from '../process/shutdown.js'
 import {maskText, maskValue} from '../redact/mask.js'
 import {same} from '../install/plan.js'
 import {PER_PROJECT_SERVERS} from '../servers/inventory.js'
@@ -244,9 +245,13 @@ export interface GuardRequest {
 export async function runGuarded(ops: AtomicFileOperations, request: GuardRequest): Promise<GuardReport> {
   const snapshots = await snapshotConfigs(ops, request.targets)
   request.onSnapshot?.(snapshots)
-  const outcome = await runChild(request.command, request.args, {stdout: request.stdout})
+  // From here until the files are settled a signal is the command's to answer: runChild passes each one on, and hatch
+  // does not end before it has checked and repaired the configs (process/shutdown.ts).
+  const {outcome, files} = await withSignalsHeld(async () => {
+    const outcome = await runChild(request.command, request.args, {stdout: request.stdout})
+    return {outcome, files: await settleConfigs(ops, inspectConfigs(snapshots, request.allowRemoval), outcome.status !== 0)}
+  })
   const failed = outcome.status !== 0
-  const files = await settleConfigs(ops, inspectConfigs(snapshots, request.allowRemoval), failed)
   const damaged = files.some((f) => f.damage.length > 0)
   return {
     command: maskValue([request.command, ...request.args]) as string[],

@@ -16,6 +16,10 @@ import {constants} from 'node:os'
  *   calls its `stop` instead, and the process ends when the command returns, with the command's own exit code. If
  *   it is still running `graceMs` later, or a second signal comes, the cleanups run and the process ends by the
  *   signal as above. The function it returns gives the signals back.
+ * - A command that runs another program and must outlive it (`hatch mcp guard`, which checks and repairs the configs
+ *   after the program ends) runs with the signals held ({@link withSignalsHeld}): meanwhile hatch's handler lets
+ *   every signal go by, the first and each later one, for the command's own listeners to pass on to the program, and
+ *   the process ends when the command returns.
  *
  * All of this needs the event loop: a synchronous call that never returns would keep a signal from being handled
  * at all. That is why hatch never blocks on a file that is not a regular one (fs/regular-file.ts).
@@ -30,6 +34,7 @@ const cleanups = new Set<() => void>()
 let installed = false
 let graceful: {stop: (signal: ShutdownSignal) => Promise<void> | void; graceMs: number} | undefined
 let stopping = false
+let holds = 0
 
 /**
  * Registers a synchronous cleanup to run if hatch is interrupted by a signal; returns its disposer (call it once
@@ -73,6 +78,7 @@ function terminate(signal: ShutdownSignal): void {
 }
 
 function onSignal(signal: ShutdownSignal): void {
+  if (holds > 0) return
   if (graceful === undefined || stopping) {
     terminate(signal)
     return
@@ -103,5 +109,20 @@ export function handleSignalsGracefully(stop: (signal: ShutdownSignal) => Promis
   graceful = owner
   return () => {
     if (graceful === owner) graceful = undefined
+  }
+}
+
+/**
+ * Runs `fn` holding SIGINT, SIGTERM and SIGHUP for a command that passes them on to a program it runs (see the module
+ * doc): until `fn` settles, none of them ends hatch or runs the cleanups. Installs the handlers if needed, so that a
+ * held signal never gets the default action either. Holds nest.
+ */
+export async function withSignalsHeld<T>(fn: () => Promise<T>): Promise<T> {
+  installSignalHandlers()
+  holds++
+  try {
+    return await fn()
+  } finally {
+    holds--
   }
 }

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import {RUN_JS, runCli, type Sandbox} from '../../helpers/cli.js'
+import {RUN_JS, runCli, startCli, type Sandbox} from '../../helpers/cli.js'
 import {sandboxPerTest} from '../../helpers/sandbox.js'
 
 const {sandbox, put} = sandboxPerTest('hatch-guard-')
@@ -138,7 +138,31 @@ describe('hatch mcp guard', () => {
     expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
     expect(stderr).toContain('restored')
   })
+
+  it("passes on every signal, not only the first: hatch's own handling stays out of the way until guard has reported", async () => {
+    const cursor = await put('.cursor/mcp.json', CURSOR)
+    // The command shrugs off the first SIGTERM and the first SIGINT, and ends on the second SIGTERM.
+    const script = `${edit('.cursor/mcp.json', 't = t.slice(0, 20)')} let n = 0; process.on('SIGINT', () => console.log('int')); process.on('SIGTERM', () => { if (++n === 2) process.exit(7); console.log('term') }); console.log('edited'); setInterval(() => {}, 1000)`
+    const started = startCli(['mcp', 'guard', '--host', 'cursor', '--json', '--', process.execPath, '-e', script], {env: sb.env, timeoutMs: 20_000})
+    started.child.stdin.end()
+    const said = (text: string) => waitFor(() => started.stderr().includes(text))
+    await said('edited')
+    started.child.kill('SIGTERM')
+    await said('term')
+    started.child.kill('SIGINT')
+    await said('int')
+    started.child.kill('SIGTERM')
+    const r = await started.result
+    expect([r.code, r.signal, r.timedOut]).toEqual([7, null, false])
+    expect(r.json).toMatchObject({exitCode: 7, files: [{status: 'restored', damage: [expect.stringContaining('no longer parses')]}]})
+    expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
+  })
 })
+
+async function waitFor(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 25))
+  if (!ok()) throw new Error('timed out waiting')
+}
 
 async function backupsMade(): Promise<boolean> {
   const dir = join(sb.home, '.hatch', 'mcp_host_config_backups')

@@ -64,6 +64,11 @@ describe('signal handling (child processes)', {timeout: 30_000}, () => {
     expect(r.ms).toBeLessThan(10_000)
   })
 
+  it('held signals, every one of them, leave the process to its command; given back, the next one ends it', () => {
+    const r = child(`${WRITE} const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => write('seen ')); s.withSignalsHeld(() => new Promise((done) => { process.kill(process.pid, 'SIGTERM'); setTimeout(() => process.kill(process.pid, 'SIGINT'), 50); setTimeout(done, 300) })).then(() => write('returned ')).then(() => process.kill(process.pid, 'SIGHUP'))`)
+    expect([r.status, r.signal, r.marker]).toEqual([null, 'SIGHUP', 'seen returned '])
+  })
+
   it('a second signal during a graceful stop ends the process at once', () => {
     const r = child(`import {appendFileSync} from 'node:fs'; s.handleSignalsGracefully(() => new Promise(() => {}), {graceMs: 60_000}); s.onInterrupt(() => appendFileSync(marker, 'cleaned')); setInterval(() => {}, 1000); setTimeout(() => process.kill(process.pid, 'SIGTERM'), 50); setTimeout(() => process.kill(process.pid, 'SIGTERM'), 300)`)
     expect([r.status, r.signal, r.marker]).toEqual([null, 'SIGTERM', 'cleaned'])
