@@ -1,4 +1,6 @@
-import {mkdir, readFile} from 'node:fs/promises'
+import {execFileSync} from 'node:child_process'
+import {existsSync, lstatSync} from 'node:fs'
+import {mkdir, readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {beforeEach, describe, expect, it} from 'vitest'
@@ -154,5 +156,35 @@ describe('hatch mcp server sync', () => {
     const human = await hatch(['sync', '--from', 'gemini', '--to', 'codex'])
     expect(human.stdout).toContain('= loc (already there)')
     expect(human.stdout).toContain('skipped rem:')
+  })
+})
+
+describe('a FIFO where a host config should be', () => {
+  it('server list/add, drift, backup diff and guard refuse it at once (exit 2) and leave it as it is', async () => {
+    const config = await put('.cursor/mcp.json', CURSOR)
+    expect((await runCli(['mcp', 'backup', 'create', '--host', 'cursor', '--json'], {env: sb.env})).code).toBe(0)
+    await rm(config)
+    execFileSync('mkfifo', [config])
+    const ran = join(sb.root, 'guarded-command-ran')
+    const opts = {env: sb.env, timeoutMs: 15_000}
+    const [list, add, diff, guard, drift, listAll] = await Promise.all([
+      runCli(['mcp', 'server', 'list', '--host', 'cursor', '--json'], opts),
+      runCli(['mcp', 'server', 'add', 'x', '--host', 'cursor', '--command', 'x', '--json'], opts),
+      runCli(['mcp', 'backup', 'diff', '--host', 'cursor', '--json'], opts),
+      runCli(['mcp', 'guard', '--host', 'cursor', '--json', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(ran)}, '')`], opts),
+      runCli(['mcp', 'drift', '--host', 'cursor', '--json'], opts),
+      runCli(['mcp', 'server', 'list', '--json'], opts),
+    ])
+    for (const r of [list, add, diff, guard, drift, listAll]) expect(r.timedOut, `blocked on the FIFO: ${r.stderr}`).toBe(false)
+    for (const r of [list, add, diff, guard]) {
+      expect(r.code, r.stdout).toBe(2)
+      expect(r.json.error).toMatchObject({code: 'INVALID_ARGUMENT', message: expect.stringMatching(/mcp\.json is a FIFO .*not a regular file/)})
+    }
+    // guard backs up before it runs anything: the command never ran unprotected.
+    expect(existsSync(ran)).toBe(false)
+    expect(drift.json.hosts).toMatchObject([{host: 'cursor', status: 'unreadable', problems: [expect.stringContaining('FIFO')]}])
+    expect(listAll.code).toBe(0)
+    expect(listAll.json.servers).toEqual([])
+    expect(lstatSync(config).isFIFO()).toBe(true)
   })
 })
