@@ -86,13 +86,26 @@ export class BackupStore {
   private refuseLinks(dir?: string): void {
     const home = dirname(this.root)
     for (const d of [...(this.homeChosen ? [] : [home]), this.root, ...(dir === undefined ? [] : [dir])]) {
-      if (!this.fs.lstatSync(d, {throwIfNoEntry: false})?.isSymbolicLink()) continue
+      if (!this.isLink(d)) continue
       throw new HatchError('PERMISSION_DENIED', `${d} is a symbolic link; hatch keeps backups only in real folders, so it does not follow it (nor change its target's permissions).`, {
         suggestions:
           d === home
             ? [`To keep hatch's files where the link points, name that folder explicitly: HATCH_HOME=${d}`, `Or replace the link with a folder of its own: rm ${d}`]
             : [`Replace the link with a real folder (move what it points to into its place).`],
       })
+    }
+  }
+
+  /**
+   * Whether `path` is a symbolic link. Below a regular file (ENOTDIR) nothing is, as where nothing exists: the
+   * mkdir or readdir that uses the folder then says what is wrong, as it would without this check.
+   */
+  private isLink(path: string): boolean {
+    try {
+      return this.fs.lstatSync(path, {throwIfNoEntry: false})?.isSymbolicLink() === true
+    } catch (error) {
+      if (errnoCode(error) === 'ENOTDIR') return false
+      throw fsError(error, 'check the backup folder', path)
     }
   }
 
