@@ -98,7 +98,8 @@ export function planEdit(target: EditTarget, changes: readonly ServerChange[], r
 
 /**
  * Writes a planned edit through the core's locked, backed-up, atomic write (BackupAwareOperation), which refuses
- * if the file changed since it was read, or the path now leads to another file than the one planned on. Returns the id of the backup of the previous content (null: no file then).
+ * if the file changed since it was read, or the path now leads to another file than the one planned on. Returns the
+ * id of the backup of the previous content (null: no file then).
  * @throws HatchError CONFLICT when the file no longer holds the bytes the plan was made on, or is elsewhere now
  */
 export async function applyEdit(ops: AtomicFileOperations, planned: PlannedEdit): Promise<string | null> {
