@@ -4,14 +4,14 @@ import envPaths from 'env-paths'
 
 import {AtomicFileOperations} from '../core/backup/atomic-file-operations.js'
 import {BackupStore} from '../core/backup/store.js'
-import {hatchHome} from '../core/paths/hatch-home.js'
 import type {HatchStore} from '../core/store/types.js'
+import {hatchHome, hatchHomeIsExplicit} from '../core/paths/hatch-home.js'
 
 export {hatchHome}
 
 /** The host-config backup store under hatch's home. */
 export function openBackupStore(hatchVersion: string, env: NodeJS.ProcessEnv = process.env): BackupStore {
-  return new BackupStore({root: join(hatchHome(env), 'mcp_host_config_backups'), hatchVersion})
+  return new BackupStore({root: join(hatchHome(env), 'mcp_host_config_backups'), hatchVersion, home: hatchHomeIsExplicit(env) ? 'explicit' : 'default'})
 }
 
 export function openFileOperations(hatchVersion: string): AtomicFileOperations {

@@ -21,3 +21,15 @@ export const storeFlag = Flags.string({
   description: 'The store of tokens, limits and usage: an SQLite file (default ~/.hatch/hatch.db) or a postgres:// URL; default $HATCH_STORE.',
   helpValue: 'PATH|URL',
 })
+
+/** Claude Code's scopes (docs/servers.md): user (~/.claude.json), local (a project's entry in it), project (.mcp.json). */
+export const scopeFlag = Flags.string({
+  description: 'Claude Code only: user (~/.claude.json), local (this project\'s servers in ~/.claude.json) or project (the project\'s .mcp.json).',
+  options: ['user', 'local', 'project'],
+  helpValue: 'SCOPE',
+})
+
+export const projectFlag = Flags.string({
+  description: 'Claude Code only: the project folder for the local and project scopes (default: the current folder; alone it means --scope local).',
+  helpValue: 'PATH',
+})

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -7,6 +7,10 @@ export const RUN_JS = resolve(import.meta.dirname, '../../bin/run.js')
 
 export interface CliResult {
   code: number | null
+  /** The signal that ended the process, if one did (e.g. SIGKILL after `timeoutMs`). */
+  signal: NodeJS.Signals | null
+  /** True when the process was killed because it outlived `timeoutMs`. */
+  timedOut: boolean
   stdout: string
   stderr: string
   /** stdout parsed as JSON (only when the command was run with --json). */
@@ -59,27 +63,53 @@ export interface RunOptions {
   withoutRootOverride?: boolean
   /** Run under this umask (through /bin/sh), e.g. 0 to check that modes do not depend on the caller's umask. */
   umask?: number
+  /** Kill the process (SIGKILL) if it is still running after this long; the result then says `timedOut`. */
+  timeoutMs?: number
+}
+
+export interface StartedCli {
+  child: ChildProcessWithoutNullStreams
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string
+  result: Promise<CliResult>
 }
 
 /** Runs the built CLI (`bin/run.js`) as a user would, with no terminal on stdin. */
 export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
+  const started = startCli(args, options)
+  started.child.stdin.end(options.input ?? '')
+  return started.result
+}
+
+/** Starts the built CLI and hands back the running process (to signal it, or to write to its stdin). */
+export function startCli(args: string[], options: RunOptions): StartedCli {
+  let child!: ChildProcessWithoutNullStreams
+  let stderr = ''
+  const result = new Promise<CliResult>((resolvePromise, reject) => {
     let [cmd, argv]: [string, string[]] =
       options.umask === undefined
         ? [process.execPath, [RUN_JS, ...args]]
         : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, RUN_JS, ...args]]
     if (options.withoutRootOverride && process.getuid?.() === 0) [cmd, argv] = ['setpriv', ['--bounding-set', '-dac_override,-dac_read_search', cmd, ...argv]]
-    const child = spawn(cmd, argv, {
+    child = spawn(cmd, argv, {
       cwd: options.cwd ?? options.env.HOME,
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
-    let stderr = ''
+    let timedOut = false
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            child.kill('SIGKILL')
+          }, options.timeoutMs)
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.on('error', reject)
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
+      if (timer !== undefined) clearTimeout(timer)
       let json: unknown
       if (args.includes('--json')) {
         try {
@@ -88,8 +118,8 @@ export function runCli(args: string[], options: RunOptions): Promise<CliResult> 
           json = undefined
         }
       }
-      resolvePromise({code, stdout, stderr, json})
+      resolvePromise({code, signal, timedOut, stdout, stderr, json})
     })
-    child.stdin.end(options.input ?? '')
   })
+  return {child, stderr: () => stderr, result}
 }

@@ -12,6 +12,7 @@ import type {ArchiveServices, Privilege, ToolServices} from '../../core/mcp/type
 
 type ArchiveFlags = {
   'allow-dir'?: string[]
+  'allow-password-argument': boolean
   'passphrase-file'?: string
   'passphrase-env'?: string
   recipient?: string[]
@@ -22,11 +23,12 @@ const HTTP_ONLY = ['listen', 'tls-cert', 'tls-key', 'behind-tls-proxy', 'public-
 
 export default class McpServe extends Command {
   static override summary = 'Serve hatch as an MCP server: over stdio for this user, or over HTTP for a team (read-only unless you allow more).'
-  static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup.
---allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config and clean_host_config_backups, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
+  static override description = `Started plainly it offers only tools that change nothing: list_hosts, list_host_config_backups, verify_host_config_backups, diff_host_config_backup, list_servers.
+--allow-write adds backup_host_config (it only adds backups). --allow-destructive also adds restore_host_config, clean_host_config_backups, add_server and remove_server, which always show a preview first and act only after the user confirms (the client's confirmation dialog, or a single-use token from the preview).
 Archive tools (list_backups, verify_secure_backup; create_secure_backup with --allow-write; restore_secure_backup with --allow-destructive) are offered only with --allow-dir DIR (repeatable), and read and write only inside those directories: paths are checked component by component after resolving ".." and symlinks, so a sibling like DIR-evil, a symlink leading out, or a dangling link is refused. Without --allow-dir no archive tool is offered at all. A {user} in DIR is replaced by the caller's user name, so each user is confined to a folder of their own.
-Archive keys are the server's, never tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
---http serves the same tools over MCP Streamable HTTP at /mcp (default 127.0.0.1:8808) to callers with a token: personal access tokens from \`hatch auth token create\`, or JWT access tokens from your OAuth server (--jwt-issuer with --jwks-url or --jwt-public-key). Each caller sees and may call only the tools its token's scopes (hatch:read, hatch:write, hatch:destructive, hatch:admin) and this server's --allow-… flags both allow. A non-loopback address needs --tls-cert/--tls-key or --behind-tls-proxy. See docs/http.md.
+Archive keys are the server's, not tool arguments: --recipient age1… (create) and --identity FILE (verify contents, restore), or a passphrase read once at start from --passphrase-file FILE (mode 600) or --passphrase-env VAR. create is offered only with a recipient or passphrase, restore only with an identity or passphrase.
+The archive tools refuse the password argument of the previous Python server, because a password typed into a conversation lands in its transcript and the client's logs. --allow-password-argument accepts it anyway (age with scrypt; masked in the audit log, never echoed), and then offers create and restore without a server key too.
+--http serves the same tools over MCP Streamable HTTP at /mcp (default 127.0.0.1:8808) to callers with a token: personal access tokens from \`hatch auth token create\`, or JWT access tokens from your OAuth server (--jwt-issuer with --jwks-url or --jwt-public-key). Each caller sees and may call only the tools its token's scopes (hatch:read, hatch:write, hatch:destructive, hatch:admin) and this server's --allow-… flags both allow, within its daily and monthly limits (\`hatch auth limit\`). A non-loopback address needs --tls-cert/--tls-key or --behind-tls-proxy. See docs/http.md.
 Every tool call is logged, with secrets and personal data masked, to the audit log (see \`hatch mcp audit\`).
 Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it to a client with \`hatch mcp install --host HOST\` (or --url for an HTTP server).`
 
@@ -49,6 +51,10 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     'passphrase-env': Flags.string({description: 'Archive passphrase from environment variable VAR; read once at start.', helpValue: 'VAR', exclusive: ['passphrase-file', 'recipient', 'identity']}),
     recipient: Flags.string({char: 'r', description: 'create_secure_backup encrypts to this age public key (repeatable).', helpValue: 'age1…', multiple: true}),
     identity: Flags.string({char: 'i', description: 'age identity file for verify_secure_backup (contents) and restore_secure_backup (repeatable).', helpValue: 'FILE', multiple: true}),
+    'allow-password-argument': Flags.boolean({
+      default: false,
+      description: "Let the archive tools take a password argument. Risky: a password typed into a conversation lands in its transcript and the client's logs; prefer --passphrase-file.",
+    }),
     'confirm-ttl-ms': Flags.integer({hidden: true, min: 1, default: 5 * 60 * 1000, description: 'How long a confirmation token stays valid (tests).'}),
     http: Flags.boolean({default: false, description: 'Serve over MCP Streamable HTTP at /mcp instead of stdio; every caller needs a token.', helpGroup: 'HTTP'}),
     listen: Flags.string({description: 'Address and port to listen on (--http).', helpValue: 'HOST:PORT', default: '127.0.0.1:8808', env: 'HATCH_LISTEN', helpGroup: 'HTTP'}),
@@ -152,7 +158,7 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     flags: ArchiveFlags,
     localUser: string | undefined,
   ): Promise<{shared?: ArchiveServices; perUser?: (user: string) => Promise<ArchiveServices>} | undefined> {
-    const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity'] as const).filter((f) => flags[f] !== undefined)
+    const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity', 'allow-password-argument'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false)
     const dirs = flags['allow-dir'] ?? []
     if (dirs.length === 0) {
       if (keyFlags.length > 0) this.error(`--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`, {exit: 2})
@@ -164,6 +170,7 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
       passphraseEnv: flags['passphrase-env'],
       recipients: flags.recipient,
       identityFiles: flags.identity,
+      passwordArgument: flags['allow-password-argument'],
       hatchVersion: this.config.version,
       warn: (m: string) => process.stderr.write(`Warning: ${m}\n`),
     }

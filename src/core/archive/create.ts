@@ -8,6 +8,7 @@ import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {DEFAULT_GZIP_LEVEL} from './gzip/compress-block.js'
 import {manifestTotals} from './manifest.js'
 import {archiveFileName, checkArchiveName, defaultArchiveName, sidecarFileName} from './naming.js'
@@ -69,6 +70,11 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
     const tmp = join(outputDir, `.${archiveFileName(name)}.${randomBytes(6).toString('hex')}.hatch-tmp`)
     let linked = false
     let fd: number | undefined
+    // Interrupted by a signal, nothing that looks like a backup stays: the temp file, or an archive without its sidecar.
+    const forget = onInterrupt(() => {
+      removeQuietly(tmp)
+      if (linked) removeQuietly(finalPath)
+    })
     try {
       const totalFiles = tree.fileCount
       const totalBytes = tree.totalBytes
@@ -105,11 +111,13 @@ export async function createArchive(o: CreateOptions): Promise<CreateResult> {
         hatchVersion: o.hatchVersion,
       }
       writeSidecar(outputDir, info)
+      forget()
       return {archive: finalPath, sidecar: sidecarPath, info, warnings: tree.warnings}
     } catch (error) {
       if (linked) removeQuietly(finalPath)
       throw isHatchError(error) ? error : errnoCode(error) === undefined ? toHatchError(error, 'the new archive') : fsError(error, 'write the archive', finalPath)
     } finally {
+      forget()
       if (fd !== undefined) closeQuietly(fd)
       removeQuietly(tmp)
     }

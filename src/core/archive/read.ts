@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
-import {open, type FileHandle} from 'node:fs/promises'
+import type {FileHandle} from 'node:fs/promises'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGunzip, type ZlibOptions} from 'node:zlib'
@@ -9,6 +9,7 @@ import tar from 'tar-stream'
 
 import {decryptionMachine, isAgeError, toHatchError, type Identity, type Sink} from './age/index.js'
 import {errnoCode, fsError, HatchError, isHatchError} from '../errors.js'
+import {assertRegularFile, openRegularFile} from '../fs/regular-file.js'
 import {decodeManifest, MANIFEST_ENTRY_NAME, type Manifest} from './manifest.js'
 import type {ProgressCallback} from './progress.js'
 import {checkSymlinkGraph, safeEntryPath, unsafeEntry} from './tar/entry-safety.js'
@@ -79,7 +80,7 @@ async function feedGunzip(gunzip: Transform, archivePath: string, identities: Id
   let handle: FileHandle | undefined
   try {
     const machine = decryptionMachine(identities)
-    handle = await open(archivePath, 'r')
+    handle = await openRegularFile(archivePath)
     const free: Buffer[] = []
     const ready: Buffer[] = []
     let batch: Buffer = Buffer.allocUnsafeSlow(BATCH_SIZE)
@@ -175,7 +176,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   let archiveSize: number
   try {
     const st = statSync(archivePath)
-    if (!st.isFile()) throw new HatchError('INVALID_ARGUMENT', `${archivePath} is not a file.`)
+    assertRegularFile(st, archivePath)
     archiveSize = st.size
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new HatchError('BACKUP_NOT_FOUND', `The archive ${archivePath} does not exist.`, {cause: error, suggestions: ['List archives with `hatch archive list DIR`.']})

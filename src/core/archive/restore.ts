@@ -5,6 +5,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import type {Identity} from './age/index.js'
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {fsyncDirectory} from '../fs/atomic-write.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {stagingWriter} from './worker-staged-writer.js'
 import {safeEntryPath} from './tar/entry-safety.js'
 import type {ProgressCallback} from './progress.js'
@@ -78,6 +79,8 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
   }
   const warnings: string[] = []
   const writer = stagingWriter()
+  // Interrupted by a signal, the staged tree goes; DIR is as it was (unless the merge had begun moving entries).
+  const forget = onInterrupt(() => fs.rmSync(stage, {recursive: true, force: true}))
   try {
     const staged: FoundEntry[] = []
     const result = await readArchive(o.archive, {
@@ -142,13 +145,21 @@ export async function restoreArchive(o: RestoreOptions): Promise<RestoreResult> 
   } finally {
     await writer.settle()
     await rm(stage, {recursive: true, force: true}).catch(() => {})
+    forget()
   }
 }
 
+/** `--file`, as an entry path. A path that could not be inside an archive is the user's mistake, not the archive's. */
 function safeSelection(file: string): string {
-  const path = safeEntryPath(file.replace(/\\/g, '/'))
-  if (path === '') throw new HatchError('INVALID_ARGUMENT', '--file must name a path inside the archive, e.g. --file notes/todo.txt.')
+  const path = safeEntryPath(file.replace(/\\/g, '/'), process.platform, (name, why) => badSelection(`--file ${JSON.stringify(name)} ${why}`))
+  if (path === '') throw badSelection('--file names the archive\'s root, not a path inside it')
   return path
+}
+
+function badSelection(problem: string): HatchError {
+  return new HatchError('INVALID_ARGUMENT', `${problem}; it must name a path inside the archive, as \`hatch archive list ARCHIVE --files\` shows them.`, {
+    suggestions: ['For example: --file notes/todo.txt'],
+  })
 }
 
 function destinationState(to: string): 'missing' | 'empty' | 'non-empty' {

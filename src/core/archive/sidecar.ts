@@ -1,10 +1,11 @@
-import {closeSync, constants, openSync, readdirSync, readFileSync} from 'node:fs'
+import {closeSync, constants, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {z} from 'zod'
 
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {atomicWriteFileSync} from '../fs/atomic-write.js'
+import {openRegularFileSync} from '../fs/regular-file.js'
 import {archiveFileName, nameOfArchive, SIDECAR_EXTENSION, sidecarFileName} from './naming.js'
 
 /**
@@ -65,7 +66,7 @@ export function sidecarPathFor(archivePath: string): string | undefined {
 export function readSidecar(path: string): Sidecar | undefined {
   let text: string
   try {
-    const fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+    const fd = openRegularFileSync(path, undefined, constants.O_NOFOLLOW ?? 0)
     try {
       text = readFileSync(fd, 'utf8')
     } finally {

@@ -1,14 +1,17 @@
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
+import type {FileHandle} from 'node:fs/promises'
 
 import type {Identity} from './age/index.js'
 import {errnoCode, fsError, HatchError} from '../errors.js'
+import {openRegularFile} from '../fs/regular-file.js'
 import type {ProgressCallback} from './progress.js'
 import {readArchive} from './read.js'
 import {readSidecar, sidecarPathFor, type Sidecar} from './sidecar.js'
 
 export interface VerifyOptions {
   archive: string
+  /** The sidecar to check against, when it is not NAME.json beside the archive; it must then exist. */
+  sidecarPath?: string
   /** With identities, every file is decrypted and re-hashed too (like `restic check --read-data`). */
   identities?: Identity[]
   onProgress?: ProgressCallback
@@ -29,8 +32,10 @@ export interface VerifyResult {
 async function hashFile(path: string, onProgress?: ProgressCallback): Promise<{sha256: string; size: number}> {
   const hash = createHash('sha256')
   let size = 0
+  let handle: FileHandle | undefined
   try {
-    for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) {
+    handle = await openRegularFile(path)
+    for await (const chunk of handle.createReadStream({highWaterMark: 1024 * 1024, autoClose: false})) {
       hash.update(chunk as Buffer)
       size += (chunk as Buffer).length
       onProgress?.({bytes: size, files: 0})
@@ -38,6 +43,8 @@ async function hashFile(path: string, onProgress?: ProgressCallback): Promise<{s
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new HatchError('BACKUP_NOT_FOUND', `The archive ${path} does not exist.`, {cause: error})
     throw fsError(error, 'read the archive', path)
+  } finally {
+    await handle?.close()
   }
   return {sha256: hash.digest('hex'), size}
 }
@@ -56,8 +63,11 @@ function checkSidecar(archive: string, sidecar: Sidecar, actual: {sha256: string
  * entry through the restore safety rules, every file re-hashed against the manifest. Any damage throws.
  */
 export async function verifyArchive(o: VerifyOptions): Promise<VerifyResult> {
-  const sidecarPath = sidecarPathFor(o.archive)
+  const sidecarPath = o.sidecarPath ?? sidecarPathFor(o.archive)
   const sidecar = sidecarPath === undefined ? undefined : readSidecar(sidecarPath)
+  if (o.sidecarPath !== undefined && sidecar === undefined) {
+    throw new HatchError('BACKUP_NOT_FOUND', `The sidecar ${o.sidecarPath} does not exist.`, {suggestions: ['Name the NAME.json file written beside the archive, or leave it out to use that one.']})
+  }
   if (sidecar === undefined && o.identities === undefined) {
     throw new HatchError('BACKUP_NOT_FOUND', `The archive ${o.archive} has no sidecar (${sidecarPath ?? 'NAME.json'}) to check it against.`, {
       suggestions: ['Check it with its key instead: hatch archive verify ARCHIVE --identity FILE, or with a passphrase option.'],

@@ -54,14 +54,21 @@ export function walkSource(source: string, exclude: readonly string[] = []): Sou
   return tree
 }
 
-/** Links that each look fine but climb out (or loop) through other links: restore would refuse them, so skip them. */
+/**
+ * Links that each look fine but climb out (or loop) through other links: restore would refuse them, so skip them.
+ * Every link found bad against the same set of links goes at once: all the links of a loop alike (dropping one
+ * first would leave the others looking fine, to restore as dangling links). Then again with the links left, since
+ * a link that resolved through a dropped one now reads differently.
+ */
 function dropEscapingLinkChains(tree: SourceTree): void {
   for (;;) {
     const links = new Map(tree.entries.flatMap((e) => (e.type === 'symlink' ? [[e.path, e.target] as const] : [])))
-    const bad = [...links.keys()].find((l) => symlinkEscape(l, links) !== undefined)
-    if (bad === undefined) return
-    tree.warnings.push(`Skipped the symlink ${bad} -> ${links.get(bad)}: through other links it leads outside the folder (or loops), and restore refuses such links.`)
-    tree.entries = tree.entries.filter((e) => e.path !== bad)
+    const bad = new Set([...links.keys()].filter((l) => symlinkEscape(l, links) !== undefined))
+    if (bad.size === 0) return
+    for (const link of bad) {
+      tree.warnings.push(`Skipped the symlink ${link} -> ${links.get(link)}: through other links it leads outside the folder (or loops), and restore refuses such links.`)
+    }
+    tree.entries = tree.entries.filter((e) => !bad.has(e.path))
   }
 }
 

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs'
 
 import {HatchError} from '../errors.js'
-import {readIfExists, resolveWriteTarget, stageAtomicWrite, type AtomicWriteResult, type StagedWrite, type SyncFs} from '../fs/atomic-write.js'
+import {readIfExists, resolveWriteTarget, stageAtomicWrite, sweepStaleTemps, type AtomicWriteResult, type StagedWrite, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {configLockPath, withLock} from '../fs/lock.js'
 import type {BackupStore} from './store.js'
@@ -53,12 +53,16 @@ export class AtomicFileOperations {
     private readonly fs: SyncFs = nodeFs,
   ) {}
 
-  /** Runs `fn` with the file's current state while holding hatch's lock on its real path. */
+  /**
+   * Runs `fn` with the file's current state while holding hatch's lock on its real path. The temp files that writes
+   * of this file left when their hatch process died are swept first (sweepStaleTemps).
+   */
   async withLockedFile<T>(path: string, fn: (file: LockedFile) => Promise<T>): Promise<T> {
     const realPath = resolveWriteTarget(path, this.fs)
     return withLock(
       realPath,
       async () => {
+        sweepStaleTemps(realPath, this.fs)
         const current = readIfExists(realPath, this.fs)
         return fn({path, realPath, current, currentSha256: current === null ? null : sha256(current)})
       },

@@ -35,10 +35,13 @@ export abstract class BackupAwareOperation<T> {
 
   /**
    * @param expectedSha256 the content the caller planned against (null: no file); a change since is a CONFLICT.
+   * @param expectedRealPath where the caller planned the write to land; the path leading elsewhere now (a link swapped
+   *   in, to a file that may even hold the same bytes) is a CONFLICT too.
    */
-  async execute(expectedSha256?: string | null): Promise<OperationOutcome<T>> {
+  async execute(expectedSha256?: string | null, expectedRealPath?: string): Promise<OperationOutcome<T>> {
     return this.ops.withLockedFile(this.path, async (file) => {
       if (expectedSha256 !== undefined && expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
+      if (expectedRealPath !== undefined && expectedRealPath !== file.realPath) throw conflictError(this.path)
       // The backup syncs in the background while apply stages its first write (writeAfter).
       const backup = this.ops.backupLocked(this.host, file, this.reason)
       let lastSha = file.currentSha256

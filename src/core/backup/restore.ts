@@ -5,6 +5,7 @@ import {sha256} from '../fs/hash.js'
 import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
 import type {RestoreResult} from './results.js'
+import {PER_PROJECT_SERVERS} from '../servers/inventory.js'
 import {spliceServers} from './servers-only.js'
 import {BackupAwareOperation, type OperationContext} from './backup-aware-operation.js'
 import type {BackupInfo} from './schema.js'
@@ -37,6 +38,8 @@ export interface RestorePlan {
   sha256: string
   serversOnly: boolean
   targetPath: string
+  /** Where the write lands (symlinks resolved) when planned; a different one at restore time is a conflict. */
+  realPath: string
   /** The target's content when planned (null: no file). */
   current: Buffer | null
   /** Its SHA-256 (null: no file); a change before execute is a conflict. */
@@ -69,20 +72,21 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
       suggestions: ['Name the file to restore to with --to PATH.'],
     })
   }
-  const current = readIfExists(resolveWriteTarget(targetPath))
+  const realPath = resolveWriteTarget(targetPath)
+  const current = readIfExists(realPath)
   const currentSha256 = current === null ? null : sha256(current)
   const serversOnly = request.serversOnly === true && current !== null
   if (serversOnly) {
     // Both must parse to be spliced, whatever --force says; so must the result.
     parseConfig(current, request.format, targetPath)
     parseConfig(bytes, request.format, `Backup ${backup.id}`)
-    const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [])
+    const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [], PER_PROJECT_SERVERS[request.host])
     bytes = Buffer.from(spliced, 'utf8')
     parseConfig(bytes, request.format, `${targetPath} with the servers of backup ${backup.id}`)
   }
   // A backup's bytes were just checked against its recorded SHA-256; spliced bytes are new.
   const digest = serversOnly || !backup.indexed ? sha256(bytes) : backup.sha256
-  return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, current, currentSha256, unchanged: currentSha256 === digest, force}
+  return {host: request.host, format: request.format, backup, bytes, sha256: digest, serversOnly, targetPath, realPath, current, currentSha256, unchanged: currentSha256 === digest, force}
 }
 
 /**
@@ -116,7 +120,7 @@ class RestoreOperation extends BackupAwareOperation<{sha256: string; realPath: s
 /**
  * Restores a planned backup: under hatch's lock, backs up the current file (even an unparseable one), then
  * writes the backup atomically to the target, keeping its mode and writing through a symlink.
- * @throws HatchError CONFLICT when the target changed after the plan was made.
+ * @throws HatchError CONFLICT when the target changed after the plan was made (its content, or where it leads).
  */
 export async function executeRestore(ops: AtomicFileOperations, plan: RestorePlan): Promise<RestoreResult> {
   if (plan.unchanged) {
@@ -128,7 +132,7 @@ export async function executeRestore(ops: AtomicFileOperations, plan: RestorePla
       return {host: plan.host, id: plan.backup.id, restoredPath: plan.targetPath, realPath, sha256: plan.sha256, preRestoreBackupId: null, changed: false}
     }
   }
-  const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256)
+  const {result, backup} = await new RestoreOperation(ops, plan).execute(plan.currentSha256, plan.realPath)
   return {
     host: plan.host,
     id: plan.backup.id,

@@ -24,8 +24,14 @@ const DAY_MS = 86_400_000
 export function parseWholeNumberArgument(flag: string, value: string | number | undefined): number | undefined {
   if (value === undefined) return undefined
   const text = String(value).trim()
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
     throw new HatchError('INVALID_ARGUMENT', `${flag} must be a whole number of 1 or more; "${value}" is not.`, {
+      suggestions: [`For example: ${flag} 30`],
+    })
+  }
+  // Past 2^53 a number no longer counts exactly (9007199254740993 reads as …992), so hatch says where the limit is.
+  if (!Number.isSafeInteger(Number(text))) {
+    throw new HatchError('INVALID_ARGUMENT', `${flag} must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}; "${value}" is too large.`, {
       suggestions: [`For example: ${flag} 30`],
     })
   }

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 /** Why a backup was made. */
-export const BackupReason = z.enum(['manual', 'pre-restore', 'pre-write'])
+export const BackupReason = z.enum(['manual', 'pre-restore', 'pre-write', 'guard'])
 export type BackupReason = z.infer<typeof BackupReason>
 
 /**

@@ -1,3 +1,5 @@
+import {isDeepStrictEqual} from 'node:util'
+
 import {findNodeAtLocation, getNodeValue, parseTree} from 'jsonc-parser'
 import {parseTOML} from 'toml-eslint-parser'
 
@@ -7,27 +9,61 @@ import {removeMember, setMember} from '../install/json-edit.js'
 
 const BOM = '\uFEFF'
 
+/** Servers kept per project beside the servers key (Claude Code: `projects[<path>].mcpServers`); see inventory.ts. */
+export interface PerProjectServers {
+  container: string
+  key: string
+}
+
 /**
  * The current config with only its servers taken from the backup: what restoring a file that also holds the app's
  * other state should change (Claude Code's `~/.claude.json` keeps auth, caches and per-project data, Codex's
  * `config.toml` its model and profiles; a whole-file restore would roll all of that back, pitfalls.md §9). Every
  * byte outside the servers stays as it is now; the backup's servers are copied as text, comments included, in the
  * current line endings. A backup without servers removes the current ones. Both texts must already have parsed.
+ *
+ * With `perProject` (JSON only), each project's servers are taken from the backup too: a project the backup had
+ * gets its servers back (its entry is created if it has gone), and a project the backup did not have, or had
+ * without servers, is left with none (an empty object, so the app's own shape of the entry stays).
  */
-export function spliceServers(current: string, backup: string, format: ConfigFormat, serversPath: readonly string[]): string {
+export function spliceServers(current: string, backup: string, format: ConfigFormat, serversPath: readonly string[], perProject?: PerProjectServers): string {
   const bom = current.startsWith(BOM) ? BOM : ''
   const now = current.slice(bom.length)
   const then = backup.startsWith(BOM) ? backup.slice(BOM.length) : backup
   const eol = now.includes('\r\n') ? '\r\n' : '\n'
-  return bom + (format === 'toml' ? spliceTomlServers(now, then, serversPath, eol) : spliceJsonServers(now, then, serversPath, eol))
+  if (format === 'toml') return bom + spliceTomlServers(now, then, serversPath, eol)
+  let out = spliceJsonServers(now, then, serversPath, eol)
+  if (perProject) for (const key of projectsToSplice(out, then, perProject)) out = spliceJsonServers(out, then, [perProject.container, key, perProject.key], eol, true)
+  return bom + out
 }
 
-function spliceJsonServers(now: string, then: string, serversPath: readonly string[], eol: string): string {
+/** The projects whose servers differ between the two texts (a missing servers object counts as an empty one). */
+function projectsToSplice(now: string, then: string, {container, key}: PerProjectServers): string[] {
+  const projects = (text: string): Record<string, unknown> => {
+    const node = findNodeAtLocation(parseTree(text, [], {allowTrailingComma: true})!, [container])
+    const value: unknown = node === undefined ? undefined : getNodeValue(node)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  }
+  const servers = (project: unknown): unknown => {
+    const value = project !== null && typeof project === 'object' ? (project as Record<string, unknown>)[key] : undefined
+    return value ?? {}
+  }
+  const [ours, theirs] = [projects(now), projects(then)]
+  // A `projects` that is not an object now is not hatch's to reshape.
+  const mine = findNodeAtLocation(parseTree(now, [], {allowTrailingComma: true})!, [container])
+  if (mine !== undefined && mine.type !== 'object') return []
+  return [...new Set([...Object.keys(theirs), ...Object.keys(ours)])].filter((p) => !isDeepStrictEqual(servers(ours[p]), servers(theirs[p])))
+}
+
+function spliceJsonServers(now: string, then: string, serversPath: readonly string[], eol: string, emptyWhenAbsent = false): string {
   const parent = serversPath.slice(0, -1)
   const key = serversPath.at(-1)!
   const theirs = findNodeAtLocation(parseTree(then, [], {allowTrailingComma: true})!, [...serversPath])
   const ours = findNodeAtLocation(parseTree(now, [], {allowTrailingComma: true})!, [...serversPath])
-  if (theirs === undefined) return ours === undefined ? now : removeMember(now, parent, key)
+  if (theirs === undefined) {
+    if (ours === undefined) return now
+    return emptyWhenAbsent ? now.slice(0, ours.offset) + '{}' + now.slice(ours.offset + ours.length) : removeMember(now, parent, key)
+  }
   // No servers key now: add the backup's value (formatted afresh, so comments inside it are not carried over).
   if (ours === undefined) return setMember(now, parent, key, getNodeValue(theirs))
   const segment = then.slice(theirs.offset, theirs.offset + theirs.length).replace(/\r?\n/g, eol)

@@ -6,6 +6,8 @@ import {atomicWriteFileSync, canonicalPath, readBack, readIfExists, uniqueTempPa
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
+import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs/regular-file.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
 import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
@@ -17,6 +19,13 @@ export interface BackupStoreOptions {
   root: string
   /** Recorded in every backup. */
   hatchVersion: string
+  /**
+   * How hatch's home, the root's parent (`~/.hatch`), was chosen. `default`: a symbolic link there is refused, as
+   * one at the root or at a host's folder always is (backups are private: hatch does not follow a link it did not
+   * make, nor chmod its target). `explicit` (HATCH_HOME, or a caller's own folder; the default): the home is the
+   * user's choice, link or not.
+   */
+  home?: 'default' | 'explicit'
   fs?: StoreFs
 }
 
@@ -56,16 +65,48 @@ export class BackupStore {
   readonly root: string
   private readonly version: string
   private readonly fs: StoreFs
+  private readonly homeChosen: boolean
 
   constructor(options: BackupStoreOptions) {
     this.root = resolve(options.root)
     this.version = options.hatchVersion
     this.fs = options.fs ?? nodeFs
+    this.homeChosen = options.home !== 'default'
   }
 
   hostDir(host: string): string {
     assertHostId(host)
     return join(this.root, host)
+  }
+
+  /**
+   * Refuses a store reached through a symbolic link: at the home (unless chosen explicitly), the root, or the host's
+   * folder `dir`. One lstat each; a folder that does not exist yet is fine (hatch makes it).
+   */
+  private refuseLinks(dir?: string): void {
+    const home = dirname(this.root)
+    for (const d of [...(this.homeChosen ? [] : [home]), this.root, ...(dir === undefined ? [] : [dir])]) {
+      if (!this.isLink(d)) continue
+      throw new HatchError('PERMISSION_DENIED', `${d} is a symbolic link; hatch keeps backups only in real folders, so it does not follow it (nor change its target's permissions).`, {
+        suggestions:
+          d === home
+            ? [`To keep hatch's files where the link points, name that folder explicitly: HATCH_HOME=${d}`, `Or replace the link with a folder of its own: rm ${d}`]
+            : [`Replace the link with a real folder (move what it points to into its place).`],
+      })
+    }
+  }
+
+  /**
+   * Whether `path` is a symbolic link. Below a regular file (ENOTDIR) nothing is, as where nothing exists: the
+   * mkdir or readdir that uses the folder then says what is wrong, as it would without this check.
+   */
+  private isLink(path: string): boolean {
+    try {
+      return this.fs.lstatSync(path, {throwIfNoEntry: false})?.isSymbolicLink() === true
+    } catch (error) {
+      if (errnoCode(error) === 'ENOTDIR') return false
+      throw fsError(error, 'check the backup folder', path)
+    }
   }
 
   /** Backs up the bytes of `sourcePath` (or the given bytes) for `host`. */
@@ -81,8 +122,11 @@ export class BackupStore {
     let record: BackupRecord
     let index: OpenIndex
     let indexFd: number | undefined
+    // Interrupted before its record is written, a backup leaves nothing: neither its temp file nor an unrecorded copy.
+    let forget = (): void => {}
     try {
       fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
+      forget = onInterrupt(() => this.removeQuietly(published ?? tmp))
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
       if (!readBack(fd, bytes.byteLength, this.fs).equals(bytes)) {
@@ -120,6 +164,7 @@ export class BackupStore {
         hatchVersion: this.version,
       }
     } catch (error) {
+      forget()
       if (indexFd !== undefined) this.fs.closeSync(indexFd)
       this.removeQuietly(published ?? tmp)
       throw fsError(error, 'write a backup in', dir)
@@ -133,6 +178,8 @@ export class BackupStore {
     } catch (error) {
       this.removeQuietly(published)
       throw fsError(error, 'record the backup in', join(dir, INDEX))
+    } finally {
+      forget()
     }
     if (raced) await this.ensureRecorded(dir, record)
     return {...record, path: published, indexed: true}
@@ -140,6 +187,7 @@ export class BackupStore {
 
   /** The hosts that have a backup folder. */
   hosts(): string[] {
+    this.refuseLinks()
     let names: string[]
     try {
       names = this.fs.readdirSync(this.root)
@@ -167,6 +215,7 @@ export class BackupStore {
    */
   private scan(host: string): {backups: BackupInfo[]; missing: BackupInfo[]} {
     const dir = this.hostDir(host)
+    this.refuseLinks(dir)
     let names: string[]
     try {
       names = this.fs.readdirSync(dir)
@@ -221,7 +270,7 @@ export class BackupStore {
   readVerified(backup: BackupInfo): Buffer {
     let bytes: Buffer
     try {
-      bytes = this.fs.readFileSync(backup.path)
+      bytes = readRegularFileSync(backup.path, this.fs)
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('BACKUP_NOT_FOUND', `Backup ${backup.id} of ${backup.host} has disappeared from ${backup.path}.`)
@@ -261,7 +310,7 @@ export class BackupStore {
         }
         let actual: string | null = null
         try {
-          actual = sha256(this.fs.readFileSync(b.path))
+          actual = sha256(readRegularFileSync(b.path, this.fs))
         } catch (error) {
           if (errnoCode(error) !== 'ENOENT') throw fsError(error, 'read the backup', b.path)
         }
@@ -280,6 +329,7 @@ export class BackupStore {
   async delete(host: string, ids: readonly string[]): Promise<string[]> {
     const dir = this.hostDir(host)
     if (ids.length === 0) return []
+    this.refuseLinks(dir)
     const doomed = new Set(ids)
     return withLock(join(dir, INDEX), async () => {
       const byId = new Map(this.list(host).map((b) => [b.id, b]))
@@ -307,7 +357,7 @@ export class BackupStore {
       if (st.isDirectory()) {
         throw new HatchError('INVALID_ARGUMENT', `${source} is a folder, not a config file.`, {suggestions: ['Name the config file itself with --config PATH.']})
       }
-      return {realPath: resolved, mode: st.mode & 0o7777, bytes: given.bytes ?? this.fs.readFileSync(resolved)}
+      return {realPath: resolved, mode: st.mode & 0o7777, bytes: given.bytes ?? readRegularFileSync(resolved, this.fs)}
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') {
         throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${source}, so there is nothing to back up.`, {
@@ -320,6 +370,7 @@ export class BackupStore {
   }
 
   private ensureDir(dir: string): void {
+    this.refuseLinks(dir)
     try {
       const hatchHome = dirname(this.root)
       const firstCreated = this.fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})
@@ -341,7 +392,10 @@ export class BackupStore {
   private openIndex(dir: string): OpenIndex {
     const fd = this.fs.openSync(join(dir, INDEX), 'a+', FILE_MODE)
     try {
-      const {size, ino, dev} = this.fs.fstatSync(fd)
+      const st = this.fs.fstatSync(fd)
+      // A FIFO would block the read below.
+      assertRegularFile(st, join(dir, INDEX))
+      const {size, ino, dev} = st
       // The last record is usually within the last 2 KB; look further back only when it is not.
       let torn = false
       for (const want of [2048, 65_536]) {
@@ -449,7 +503,7 @@ export class BackupStore {
   /** The index's records, as backups of `dir` (whether or not their files still exist). */
   private readIndexText(dir: string): string {
     try {
-      return this.fs.readFileSync(join(dir, INDEX), 'utf8')
+      return readRegularFileSync(join(dir, INDEX), this.fs).toString('utf8')
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return ''
       throw fsError(error, 'read the backup index', join(dir, INDEX))
@@ -468,10 +522,11 @@ export class BackupStore {
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
+    this.refuseLinks(dir)
     const index = join(dir, INDEX)
     let fd: number
     try {
-      fd = this.fs.openSync(index, 'r')
+      fd = openRegularFileSync(index, this.fs)
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return undefined
       throw fsError(error, 'read the backup index', index)
@@ -533,7 +588,7 @@ export class BackupStore {
     const path = join(dir, name)
     let bytes: Buffer
     try {
-      bytes = this.fs.readFileSync(path)
+      bytes = readRegularFileSync(path, this.fs)
     } catch {
       return undefined
     }

@@ -4,6 +4,8 @@ import {basename, dirname, isAbsolute, join, resolve} from 'node:path'
 
 import {HatchError, errnoCode, fsError} from '../errors.js'
 import {sha256} from './hash.js'
+import {onInterrupt} from '../process/shutdown.js'
+import {assertRegularFile, readRegularFileIfExists, type ReadFs} from './regular-file.js'
 
 /**
  * The synchronous file-system calls the writer uses. Tests pass a wrapper that fails a chosen step
@@ -15,11 +17,13 @@ export type SyncFs = Pick<
   | 'chownSync'
   | 'closeSync'
   | 'fchmodSync'
+  | 'fstatSync'
   | 'fsyncSync'
   | 'lstatSync'
   | 'openSync'
   | 'readFileSync'
   | 'readSync'
+  | 'readdirSync'
   | 'readlinkSync'
   | 'realpathSync'
   | 'renameSync'
@@ -101,14 +105,58 @@ export function uniqueTempPart(): string {
   return `${process.pid}.${processToken}.${++tempCount}`
 }
 
-/** Reads a file, or returns null when it does not exist. */
-export function readIfExists(path: string, fs: Pick<SyncFs, 'readFileSync'> = nodeFs): Buffer | null {
+const TEMP_SUFFIX = '.hatch-tmp'
+/** uniqueTempPart's shape: pid, 12 hex digits, counter. */
+const TEMP_PART = /^(\d{1,10})\.[0-9a-f]{12}\.\d+$/
+
+/** The temp file a write of `realPath` stages its bytes in: `.<name>.<pid>.<token>.<n>.hatch-tmp` beside it. */
+function tempPathFor(realPath: string): string {
+  return join(dirname(realPath), `.${basename(realPath)}.${uniqueTempPart()}${TEMP_SUFFIX}`)
+}
+
+/** True while a process with this id exists (EPERM: it does, but belongs to another user). */
+function processExists(pid: number): boolean {
   try {
-    return fs.readFileSync(path)
+    process.kill(pid, 0)
+    return true
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null
-    throw fsError(error, 'read', path)
+    return errnoCode(error) === 'EPERM'
   }
+}
+
+/**
+ * Removes the temp files that writes of `realPath` left behind when their hatch process died before it could
+ * (`kill -9`, a crash, power loss): one readdir of the file's folder; only names of exactly hatch's temp pattern for
+ * this file, and only those whose owner pid no longer exists. Best effort, and meant to run under the file's lock,
+ * so no live write of this process or of another hatch is ever touched. Returns the names removed.
+ */
+export function sweepStaleTemps(realPath: string, fs: Pick<SyncFs, 'readdirSync' | 'unlinkSync'> = nodeFs): string[] {
+  const dir = dirname(realPath)
+  const prefix = `.${basename(realPath)}.`
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+  const removed: string[] = []
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue
+    const pid = TEMP_PART.exec(name.slice(prefix.length, -TEMP_SUFFIX.length))?.[1]
+    if (pid === undefined || Number(pid) === process.pid || processExists(Number(pid))) continue
+    try {
+      fs.unlinkSync(join(dir, name))
+      removed.push(name)
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed
+}
+
+/** Reads a regular file, or returns null when it does not exist; a FIFO, device or folder is refused (regular-file.ts). */
+export function readIfExists(path: string, fs: ReadFs = nodeFs): Buffer | null {
+  return readRegularFileIfExists(path, fs)
 }
 
 function conflict(path: string): HatchError {
@@ -199,22 +247,29 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
   }
   // The content itself is compared with `expected` just before the rename; whether the file exists, now.
   const st = fs.statSync(realPath, {throwIfNoEntry: false})
+  if (st !== undefined) assertRegularFile(st, realPath)
   if ((st === undefined) !== (expected === null)) throw conflict(realPath)
   const mode = st ? st.mode & 0o7777 : (options.mode ?? 0o600)
   const owner = st && {uid: st.uid, gid: st.gid}
 
   const dir = dirname(realPath)
-  const tmp = join(dir, `.${basename(realPath)}.${uniqueTempPart()}.hatch-tmp`)
+  const tmp = tempPathFor(realPath)
   let tmpCreated = false
-  // Best effort: the temp name is unique and hidden, and never mistaken for the config.
-  const removeTemp = (): void => {
-    if (!tmpCreated) return
-    tmpCreated = false
+  let forgetTemp = (): void => {}
+  // Best effort: the temp name is unique and hidden, and never mistaken for the config; one left behind by a
+  // process that died is swept by the next locked write (sweepStaleTemps).
+  const unlinkTemp = (): void => {
     try {
       fs.unlinkSync(tmp)
     } catch {
       // Left behind; see above.
     }
+  }
+  const removeTemp = (): void => {
+    if (!tmpCreated) return
+    tmpCreated = false
+    forgetTemp()
+    unlinkTemp()
   }
   const fail = (error: unknown): never => {
     removeTemp()
@@ -225,6 +280,7 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
   try {
     const fd = fs.openSync(tmp, 'wx+', 0o600)
     tmpCreated = true
+    forgetTemp = onInterrupt(unlinkTemp)
     try {
       writeAll(fd, data, fs)
       fs.fchmodSync(fd, mode)
@@ -253,6 +309,7 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
         if ((now === null ? null : sha256(now)) !== expected) throw conflict(realPath)
         renameWithRetry(tmp, realPath, fs)
         tmpCreated = false
+        forgetTemp()
         fsyncDirectory(dir, fs)
         return {realPath, sha256: sha256(written), size: written.byteLength, previousSha256: expected}
       } catch (error) {

@@ -3,6 +3,7 @@ import {join} from 'node:path'
 import lockfile from 'proper-lockfile'
 
 import {HatchError, errnoCode, fsError} from '../errors.js'
+import {onInterrupt} from '../process/shutdown.js'
 import {sha256} from './hash.js'
 
 export interface LockOptions {
@@ -113,9 +114,12 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, options: L
     }
     throw fsError(error, 'lock', path)
   }
+  // Interrupted by a signal, hatch removes the lock itself before it ends (process/shutdown.ts).
+  const forget = onInterrupt(() => lockfile.unlockSync(path, lockOptions))
   try {
     return await fn()
   } finally {
+    forget()
     try {
       await release()
     } catch (error) {

@@ -4,7 +4,7 @@ import {unifiedDiff} from '../diff/unified.js'
 import {HatchError} from '../errors.js'
 import {decodeConfig, parseConfig} from '../formats/parse.js'
 import type {HostEntry} from '../hosts/registry.js'
-import {maskText} from '../redact/mask.js'
+import {configLineMasker, configSecretNames} from '../redact/config-values.js'
 import {removeMember, setMember} from './json-edit.js'
 import {removeTable, setTable} from './toml-edit.js'
 
@@ -18,7 +18,8 @@ export interface EditPlan {
   diff: string
 }
 
-function getIn(value: unknown, path: readonly string[]): unknown {
+/** The value at `path` inside parsed config data (undefined when any step is missing or not an object). */
+export function getIn(value: unknown, path: readonly string[]): unknown {
   let v = value
   for (const key of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined
   return v
@@ -30,24 +31,38 @@ function withoutEntry(doc: Record<string, unknown>, path: readonly string[], nam
   const chain: Array<Record<string, unknown>> = [copy]
   for (const key of path) {
     const next = chain.at(-1)![key]
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) return copy
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) break
     chain.push(next as Record<string, unknown>)
   }
-  delete chain.at(-1)![name]
-  for (let i = path.length; i > 0 && Object.keys(chain[i]!).length === 0; i--) delete chain[i - 1]![path[i - 1]!]
+  if (chain.length === path.length + 1) delete chain.at(-1)![name]
+  // Empty containers along the path go on both sides alike, whether the edit made them or found them.
+  for (let i = chain.length - 1; i > 0 && Object.keys(chain[i]!).length === 0; i--) delete chain[i - 1]![path[i - 1]!]
   return copy
 }
 
 /** Plain JSON data for comparing (smol-toml builds null-prototype objects and Date values). */
-function plain(value: unknown): unknown {
+export function plain(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
 }
 
-function same(a: unknown, b: unknown): boolean {
+/** Equal as config data: the same JSON, whatever the parser (key order is not compared). */
+export function same(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(plain(a), plain(b))
 }
 
-function refuse(host: HostEntry, path: string, why: string): HatchError {
+/** What an edit needs to know about where servers live: the file's format and the servers object's path in it. */
+export interface ServersLocation {
+  format: HostEntry['format']
+  serversPath: readonly string[]
+}
+
+/** One server to set (`entry` given) or remove (`entry` undefined). */
+export interface ServerChange {
+  name: string
+  entry?: Record<string, unknown>
+}
+
+function refuse(host: ServersLocation, path: string, why: string): HatchError {
   return new HatchError('INVALID_CONFIG', `hatch cannot edit ${path} safely: ${why}. Nothing was written.`, {
     suggestions: [`Add or remove the entry under "${host.serversPath.join('.')}" by hand, or fix the file and try again.`],
   })
@@ -59,7 +74,7 @@ function refuse(host: HostEntry, path: string, why: string): HatchError {
  * result: it must parse, hold exactly the wanted entry, and equal the original everywhere else.
  * @throws HatchError INVALID_CONFIG
  */
-export function planServerEdit(host: HostEntry, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
+export function planServerEdit(host: ServersLocation, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
   const raw = current === null ? '' : decodeConfig(current)
   const bom = current !== null && current.toString('utf8').startsWith(BOM) ? BOM : ''
   const before = current === null ? {} : parseConfig(current, host.format, path)
@@ -93,6 +108,29 @@ export function planServerEdit(host: HostEntry, path: string, current: Buffer | 
     throw refuse(host, path, `the "${name}" entry is written in a form hatch does not edit`)
   }
   const bytes = Buffer.from(bom + text, 'utf8')
-  const oldLabel = current === null ? `${path} (absent)` : path
-  return {bytes, changed: true, diff: unifiedDiff(raw, text, oldLabel, `${path} (after)`, {maskLine: maskText})}
+  return {bytes, changed: true, diff: editDiff(host, path, current, bytes)}
+}
+
+/**
+ * The masked unified diff of an edit of `path`, from `before` (null: no file) to `after`, both of which parse:
+ * secrets masked, and the values of every environment variable and header the entries set.
+ */
+function editDiff(host: ServersLocation, path: string, before: Buffer | null, after: Buffer): string {
+  const oldLabel = before === null ? `${path} (absent)` : path
+  const names = configSecretNames(before === null ? {} : parseConfig(before, host.format), parseConfig(after, host.format))
+  return unifiedDiff(decodeConfig(before ?? ''), decodeConfig(after), oldLabel, `${path} (after)`, {maskLine: configLineMasker(names)})
+}
+
+/**
+ * Several server changes to one file, each planned (and checked) on the result of the one before, with one diff
+ * from the original: what `hatch mcp server sync` writes to a target in a single backed-up write.
+ */
+export function planServerEdits(host: ServersLocation, path: string, current: Buffer | null, changes: readonly ServerChange[]): EditPlan {
+  let bytes = current
+  for (const change of changes) {
+    const step = planServerEdit(host, path, bytes, change.name, change.entry)
+    if (step.changed) bytes = step.bytes
+  }
+  if (bytes === null || (current !== null && bytes.equals(current))) return {bytes: current ?? Buffer.alloc(0), changed: false, diff: ''}
+  return {bytes, changed: true, diff: editDiff(host, path, current, bytes)}
 }

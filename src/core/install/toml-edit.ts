@@ -16,18 +16,32 @@ function eolOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n'
 }
 
-/** `[root.name]` with `command`, `args`, … as TOML, one key per line. */
+/** A key as TOML writes it: bare when it can be, else a quoted basic string. */
+export function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key)
+}
+
+/**
+ * `[root.name]` with its scalar and array values as `key = value` lines, then each object value (Codex `env`,
+ * `http_headers`) as a `[root.name.key]` sub-table right after it.
+ */
 export function tomlTable(root: string, name: string, value: Record<string, unknown>, eol: string): string {
-  const lines = [`[${root}.${name}]`]
-  for (const [key, v] of Object.entries(value)) lines.push(`${key} = ${tomlValue(v)}`)
-  return lines.join(eol) + eol
+  const header = `${tomlKey(root)}.${tomlKey(name)}`
+  const lines = [`[${header}]`]
+  const tables: string[] = []
+  for (const [key, v] of Object.entries(value)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      tables.push(`[${header}.${tomlKey(key)}]`, ...Object.entries(v).map(([k, x]) => `${tomlKey(k)} = ${tomlValue(x)}`))
+    } else lines.push(`${tomlKey(key)} = ${tomlValue(v)}`)
+  }
+  return [...lines, ...tables].join(eol) + eol
 }
 
 function tomlValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v) // a JSON string is a valid TOML basic string
   if (typeof v === 'boolean' || typeof v === 'number') return String(v)
   if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`
-  throw new TypeError('only strings, numbers, booleans and arrays of them are written to TOML')
+  throw new TypeError('only strings, numbers, booleans, arrays of them and tables of them are written to TOML')
 }
 
 function isPrefix(prefix: readonly unknown[], key: readonly unknown[]): boolean {

@@ -8,17 +8,22 @@ import {HatchError} from '../errors.js'
  *
  * A call without a token returns a preview plus a token; the same call with the token does the work. A token is
  *
- *   hatch-confirm-v1.<tool>.<argsDigest>.<expiry>.<nonce>.<mac>
+ *   hatch-confirm-v2.<tool>.<argsDigest>.<stateDigest>.<expiry>.<nonce>.<mac>
  *
- * with `tool` base64url-encoded, `argsDigest` = base64url(SHA-256(canonical JSON of the arguments)), `expiry` in
+ * with `tool` base64url-encoded, `argsDigest` = base64url(SHA-256(canonical JSON of the arguments)), `stateDigest`
+ * the same of what the preview showed (the plan, the real paths; canonical `null` when none is given), `expiry` in
  * milliseconds (base 36), a 128-bit random `nonce`, and `mac` = base64url(HMAC-SHA256(key, everything before it +
- * "\n" + principal)). The key is random per process by default, so a restart invalidates every token.
+ * "\n" + principal)). The key is random per process by default, so a restart invalidates every token. Arguments and
+ * state have digests of their own so that a refusal can say which of them changed.
  *
  * Canonical arguments: object keys sorted (by UTF-16 code units), `undefined` members dropped, array order kept,
  * numbers as JSON writes them; anything that is not JSON (functions, bigints, NaN, class instances, cycles) is refused.
  * The token's own field is left out of the digest: when the arguments are a plain object, its top-level
- * `tokenField` member (default `confirmationToken`) is removed before canonicalizing, so the preview call (without
+ * `tokenField` member (default `confirmation_token`) is removed before canonicalizing, so the preview call (without
  * the field) and the confirming call (with it) digest the same.
+ *
+ * A redeem checks, in this order: the format, the MAC, the tool, single use, the expiry, the arguments, the state;
+ * so a token used once says so whatever else has changed since (the restore it confirmed changed the file).
  *
  * Every failure is HatchError CONFIRMATION_REQUIRED: the call is not confirmed, and what the caller must do is the
  * same in every case — ask for a fresh preview. (CONFIRMATION_DECLINED means a human said no, which is not what a
@@ -32,23 +37,26 @@ export interface ConfirmationIssuerOptions {
   ttlMs?: number
   /** Clock in milliseconds. Default: a monotonic clock, so wall-clock jumps cannot revive a token. */
   now?: () => number
-  /** Name of the argument that carries the token; left out of the digest. Default `confirmationToken`. */
+  /** Name of the argument that carries the token; left out of the digest. Default `confirmation_token`. */
   tokenField?: string
 }
 
 export interface ConfirmationIssuer {
-  /** Mints a token for this tool and these arguments (and, over HTTP, this principal). */
-  issue(tool: string, args: unknown, principal?: string): string
   /**
-   * Accepts the token once for exactly this tool, arguments and principal, or throws HatchError
-   * CONFIRMATION_REQUIRED (malformed, forged, other tool, changed arguments, expired, already used).
+   * Mints a token for this tool and these arguments (and, over HTTP, this principal), bound also to `state`: what
+   * the preview showed.
    */
-  redeem(token: string, tool: string, args: unknown, principal?: string): void
+  issue(tool: string, args: unknown, principal?: string, state?: unknown): string
+  /**
+   * Accepts the token once for exactly this tool, arguments, principal and state, or throws HatchError
+   * CONFIRMATION_REQUIRED (malformed, forged, other tool, already used, expired, changed arguments, changed state).
+   */
+  redeem(token: string, tool: string, args: unknown, principal?: string, state?: unknown): void
 }
 
-const PREFIX = 'hatch-confirm-v1'
+const PREFIX = 'hatch-confirm-v2'
 const B64 = '[A-Za-z0-9_-]'
-const TOKEN = new RegExp(`^${PREFIX}\\.(${B64}{1,400})\\.(${B64}{43})\\.([0-9a-z]{1,12})\\.(${B64}{22})\\.(${B64}{43})$`)
+const TOKEN = new RegExp(`^${PREFIX}\\.(${B64}{1,400})\\.(${B64}{43})\\.(${B64}{43})\\.([0-9a-z]{1,12})\\.(${B64}{22})\\.(${B64}{43})$`)
 const DEFAULT_TTL_MS = 5 * 60 * 1000
 
 /** Canonical JSON text of JSON-like data (see the module doc); throws TypeError on anything else. */
@@ -75,14 +83,19 @@ export function canonicalJson(value: unknown, stack: object[] = []): string {
   }
 }
 
-/** base64url(SHA-256(canonical arguments without the token field)). */
+/** base64url(SHA-256(canonical JSON)). */
+function digest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url')
+}
+
+/** The digest of the arguments without the token field. */
 function argsDigest(args: unknown, tokenField: string): string {
   let subject = args
   if (typeof args === 'object' && args !== null && !Array.isArray(args) && tokenField in args) {
     const {[tokenField]: _token, ...rest} = args as Record<string, unknown>
     subject = rest
   }
-  return createHash('sha256').update(canonicalJson(subject)).digest('base64url')
+  return digest(subject)
 }
 
 function refuse(tool: string, why: string): HatchError {
@@ -107,7 +120,7 @@ export function createConfirmationIssuer(options: ConfirmationIssuerOptions = {}
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new RangeError('ttlMs must be a positive integer')
   const now = options.now ?? (() => Math.floor(performance.timeOrigin + performance.now()))
-  const tokenField = options.tokenField ?? 'confirmationToken'
+  const tokenField = options.tokenField ?? 'confirmation_token'
   /** Redeemed nonces and their expiry; an entry is forgotten once its token could no longer be accepted anyway. */
   const used = new Map<string, number>()
 
@@ -121,25 +134,26 @@ export function createConfirmationIssuer(options: ConfirmationIssuerOptions = {}
   }
 
   return {
-    issue(tool, args, principal) {
+    issue(tool, args, principal, state) {
       if (typeof tool !== 'string' || tool === '') throw new TypeError('tool must be a non-empty string')
       const expiry = now() + ttlMs
       const signed = [
         PREFIX,
         Buffer.from(tool).toString('base64url'),
         argsDigest(args, tokenField),
+        digest(state ?? null),
         expiry.toString(36),
         randomBytes(16).toString('base64url'),
       ].join('.')
       return `${signed}.${mac(signed, principal)}`
     },
 
-    redeem(token, tool, args, principal) {
+    redeem(token, tool, args, principal, state) {
       const at = now()
       forgetExpired(at)
       const parts = typeof token === 'string' && token.length <= 700 ? TOKEN.exec(token) : null
       if (parts === null) throw refuse(tool, 'is malformed')
-      const [, toolPart, digestPart, expiryPart, nonce, macPart] = parts as unknown as string[]
+      const [, toolPart, argsPart, statePart, expiryPart, nonce, macPart] = parts as unknown as string[]
       const signed = token.slice(0, token.lastIndexOf('.'))
       if (!equalText(mac(signed, principal), macPart!)) {
         throw refuse(tool, 'is not valid (it was not issued here, or was altered)')
@@ -147,16 +161,19 @@ export function createConfirmationIssuer(options: ConfirmationIssuerOptions = {}
       if (!equalText(Buffer.from(tool).toString('base64url'), toolPart!)) {
         throw refuse(tool, `was issued for another tool, not ${tool}`)
       }
-      let digest: string
+      if (used.has(nonce!)) throw refuse(tool, 'has already been used')
+      const expiry = Number.parseInt(expiryPart!, 36)
+      if (at >= expiry) throw refuse(tool, 'has expired')
+      let actual: {args: string; state: string}
       try {
-        digest = argsDigest(args, tokenField)
+        actual = {args: argsDigest(args, tokenField), state: digest(state ?? null)}
       } catch {
         throw refuse(tool, 'cannot be checked against these arguments')
       }
-      if (!equalText(digest, digestPart!)) throw refuse(tool, 'was issued for different arguments')
-      const expiry = Number.parseInt(expiryPart!, 36)
-      if (at >= expiry) throw refuse(tool, 'has expired')
-      if (used.has(nonce!)) throw refuse(tool, 'has already been used')
+      if (!equalText(actual.args, argsPart!)) throw refuse(tool, 'was issued for different arguments')
+      if (!equalText(actual.state, statePart!)) {
+        throw refuse(tool, 'no longer matches its preview: what the call would change has changed since (the file, the backups or the folder it works on)')
+      }
       used.set(nonce!, expiry)
     },
   }

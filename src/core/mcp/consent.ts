@@ -1,4 +1,8 @@
-import {HatchError, isHatchError} from '../errors.js'
+import {realpathSync} from 'node:fs'
+import {basename, dirname, join, resolve} from 'node:path'
+
+import {HatchError} from '../errors.js'
+import {resolveWriteTarget} from '../fs/atomic-write.js'
 import type {ToolCall, ToolOutcome, ToolServices} from './types.js'
 
 export interface ConsentRequest<O> {
@@ -11,6 +15,12 @@ export interface ConsentRequest<O> {
    * (another backup became the newest, the file changed, the list to delete grew).
    */
   plan: unknown
+  /**
+   * Every file or folder the call would write or delete. The token is bound to where each really is (symlinks
+   * resolved, as a write would follow them), so one swapped for a link to somewhere else after the preview (even to
+   * a file with the same bytes) makes the token refused.
+   */
+  targets: readonly string[]
   token: string | undefined
   /** One line for the elicitation form, e.g. "Restore backup X over Y?"; details are appended. */
   question: string
@@ -22,15 +32,24 @@ export interface ConsentRequest<O> {
 
 const MAX_MESSAGE = 6000
 
-/** Redeems a token; a refusal also says that a preview goes stale when the file or the backups change. */
-function redeem(services: ToolServices, token: string, tool: string, bound: unknown): void {
+/**
+ * Where `path` really is now: the final target of its symlinks (resolveWriteTarget), or, when a folder on the way does
+ * not exist yet, the real path of its deepest existing ancestor with the rest appended.
+ */
+function realLocation(path: string): string {
   try {
-    services.issuer.redeem(token, tool, bound, services.principal)
-  } catch (error) {
-    if (!isHatchError(error)) throw error
-    throw new HatchError(error.code, `${error.message} A token is bound to the arguments and to what its preview showed, so it is also refused once the config file or the backups have changed since.`, {
-      suggestions: error.suggestions,
-    })
+    return resolveWriteTarget(path)
+  } catch {
+    // A missing folder on the way (or a link loop): bind to what exists.
+  }
+  const rest: string[] = []
+  for (let current = resolve(path); ; current = dirname(current)) {
+    try {
+      return join(realpathSync.native(current), ...rest)
+    } catch {
+      if (dirname(current) === current) return resolve(path)
+      rest.unshift(basename(current))
+    }
   }
 }
 
@@ -38,20 +57,21 @@ function redeem(services: ToolServices, token: string, tool: string, bound: unkn
  * The consent step every destructive tool goes through (docs/mcp.md "Confirmation"):
  * - the retry that carries an elicitation answer: the echoed state must be a valid, unused token for this exact
  *   tool, arguments and plan; then only an explicit accept with `confirm: true` proceeds;
- * - a call with a `confirmationToken`: the token is redeemed (single use, bound, unexpired), then it proceeds;
+ * - a call with a `confirmation_token`: the token is redeemed (single use, bound, unexpired), then it proceeds;
  * - a first call from a client that supports elicitation: the human is asked (nothing changes yet);
  * - a first call otherwise: a preview with a fresh token comes back and nothing changes.
  */
 export async function withConsent<O>(request: ConsentRequest<O>, services: ToolServices, call: ToolCall): Promise<ToolOutcome<O>> {
   const {issuer, principal} = services
-  const bound = {arguments: request.args, plan: request.plan}
+  const state = {plan: request.plan, targets: request.targets.map(realLocation)}
+  const redeem = (token: string): void => issuer.redeem(token, request.tool, request.args, principal, state)
   if (call.answer !== undefined) {
     if (call.requestState === undefined) {
       throw new HatchError('CONFIRMATION_REQUIRED', 'The confirmation came back without the state hatch sent with the question; nothing was changed.', {
         suggestions: [`Call ${request.tool} again to be asked afresh.`],
       })
     }
-    redeem(services, call.requestState, request.tool, bound)
+    redeem(call.requestState)
     if (call.answer.action !== 'accept' || call.answer.content?.confirm !== true) {
       throw new HatchError('CONFIRMATION_DECLINED', `The user did not confirm, so ${request.tool} changed nothing.`)
     }
@@ -59,11 +79,11 @@ export async function withConsent<O>(request: ConsentRequest<O>, services: ToolS
     return {kind: 'result', ...done}
   }
   if (request.token !== undefined) {
-    redeem(services, request.token, request.tool, bound)
+    redeem(request.token)
     const done = await request.execute()
     return {kind: 'result', ...done}
   }
-  const token = issuer.issue(request.tool, bound, principal)
+  const token = issuer.issue(request.tool, request.args, principal, state)
   if (call.elicitation) {
     const details = request.details.length > MAX_MESSAGE ? `${request.details.slice(0, MAX_MESSAGE)}\n… (preview truncated)` : request.details
     return {kind: 'confirm', message: `${request.question}\n\n${details}`, state: token}

@@ -12,7 +12,7 @@ export const BackupIdArg = z.string().regex(BACKUP_ID_PATTERN, 'a backup id look
 export const ConfirmationTokenArg = z
   .string()
   .max(700)
-  .describe('The confirmationToken from this tool\'s preview. Omit it to get the preview; pass it, with exactly the same other arguments, to carry out what the preview showed.')
+  .describe('The confirmation_token from this tool\'s preview. Omit it to get the preview; pass it, with exactly the same other arguments, to carry out what the preview showed.')
 
 export const WholeNumberArg = z.number().int().min(1).max(1_000_000)
 

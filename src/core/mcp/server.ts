@@ -20,7 +20,7 @@ const INSTRUCTIONS =
   'hatch keeps MCP host config files safe. Tools that change nothing are always offered; backup_host_config needs --allow-write; ' +
   'restore and clean need --allow-destructive and the user\'s confirmation (a preview comes first). ' +
   'Archive tools (list_backups, verify_secure_backup, create_secure_backup, restore_secure_backup) are offered only when the server was started with --allow-dir, ' +
-  'and read and write only inside those directories (list_backups shows them); passphrases and keys are configured on the server, never passed as arguments. ' +
+  'and read and write only inside those directories (list_backups shows them); passphrases and keys are configured on the server: leave the password argument out. ' +
   'Over HTTP, each caller sees only the tools its token\'s scopes allow.'
 
 /**

@@ -51,6 +51,11 @@ export interface ArchiveServices {
   identities?: Identity[]
   /** Recorded in new archives' sidecars. */
   hatchVersion: string
+  /**
+   * `--allow-password-argument`: a call may bring its own passphrase in seed 000's `password` argument (refused
+   * otherwise); create and restore are then offered without a server key too.
+   */
+  passwordArgument: boolean
 }
 
 /** What a tool needs besides its privilege level; a server that lacks it does not offer the tool. */
@@ -73,7 +78,7 @@ export interface ToolServices {
   /** Where host configs are looked for (HOME, XDG, …), read per call like the CLI does per run. */
   hostEnvironment: () => HostEnvironment
   issuer: ConfirmationIssuer
-  /** How long a confirmation token stays valid, for the preview's `expiresInSeconds`. */
+  /** How long a confirmation token stays valid, for the preview's `expires_in_seconds`. */
   confirmTtlMs: number
   /** Binds confirmation tokens to the caller (over stdio: the OS user). */
   principal: string
@@ -126,8 +131,8 @@ export function provided(services: {archive?: ArchiveServices; accounts?: unknow
   const archive = services?.archive
   if (archive === undefined) return have
   have.add('allowDirs')
-  if (archive.encryption !== undefined) have.add('encryptionKey')
-  if (archive.identities !== undefined && archive.identities.length > 0) have.add('decryptionKey')
+  if (archive.encryption !== undefined || archive.passwordArgument) have.add('encryptionKey')
+  if ((archive.identities !== undefined && archive.identities.length > 0) || archive.passwordArgument) have.add('decryptionKey')
   return have
 }
 

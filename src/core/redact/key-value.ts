@@ -11,6 +11,7 @@ import {isMasked, maskToken} from './token.js'
  *   export GITHUB_TOKEN=abc     →  export GITHUB_TOKEN=[REDACTED:secret]  (env, URL query)
  *   Authorization: Basic dXNl…  →  Authorization: Basic [REDACTED:secret] (HTTP header, YAML; the scheme is kept)
  *   --api-key abc               →  --api-key [REDACTED:secret]            (CLI flag)
+ *   ["--api-key", "abc"]        →  ["--api-key", "[REDACTED:secret]"]     (a flag and its value in an args array)
  *
  * Variable references (`${API_KEY}`), empty values, `true`/`false`/`null` and already masked values are kept.
  */
@@ -26,6 +27,9 @@ const KEY_VALUE = new RegExp(
 )
 
 const FLAG_VALUE = /(?<![\w-])(?<flag>--[A-Za-z][\w-]*)(?<sep>[ \t]+)(?!-)(?<value>"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|[^\s"']+)/g
+
+// The flag and its value as two strings of a JSON or TOML array: "--api-key", "abc".
+const FLAG_IN_ARRAY = /(?<![\w-])(?<flag>--[A-Za-z][\w-]*)(?<sep>(?<q>\\?["'])[ \t]*,[ \t]*\k<q>)(?!-)(?<value>(?:[^"'\\\n]|\\[^"'\n])*)(?=\k<q>)/g
 
 const SCHEME = /^(?:Bearer|Basic|Token|Digest)[ \t]+/i
 const LITERAL = /^(?:true|false|null|none|undefined)$/i
@@ -69,6 +73,12 @@ export function maskKeyValues(text: string): string {
       const groups = args.at(-1) as {flag: string; sep: string; value: string}
       if (!isSecretFlag(groups.flag)) return match
       return groups.flag + groups.sep + maskWritten(groups.value, true)
+    })
+    out = out.replace(FLAG_IN_ARRAY, (match, ...args) => {
+      const groups = args.at(-1) as {flag: string; sep: string; value: string}
+      const {value} = groups
+      if (!isSecretFlag(groups.flag) || value === '' || isMasked(value) || isReferenceOnly(value)) return match
+      return groups.flag + groups.sep + maskToken('secret')
     })
   }
   return out

@@ -16,13 +16,13 @@ it('hatch mcp audit shows the log, filtered with --since, as a table or JSON', a
   const log = AuditLog.open(sandbox.env.HATCH_LOG_DIR!)
   const caller = {transport: 'stdio' as const, user: 'me', uid: 1, client: 'Claude 1.0'}
   log.append({tool: 'list_hosts', caller, arguments: {}, outcome: 'ok', durationMs: 2, time: new Date(Date.now() - 3 * 86_400_000)})
-  log.append({tool: 'restore_host_config', caller, arguments: {host: 'cursor', confirmationToken: 'hatch-confirm-v1.x'}, outcome: 'error', errorCode: 'CONFIRMATION_REQUIRED', durationMs: 3})
+  log.append({tool: 'restore_host_config', caller, arguments: {host: 'cursor', confirmation_token: 'hatch-confirm-v2.x'}, outcome: 'error', errorCode: 'CONFIRMATION_REQUIRED', durationMs: 3})
 
   const json = await runCli(['mcp', 'audit', '--since', '1d', '--json'], {env: sandbox.env})
   expect(json.code).toBe(0)
   expect(json.json.file).toBe(`${sandbox.env.HATCH_LOG_DIR}/mcp-audit.jsonl`)
   expect(json.json.entries).toHaveLength(1)
-  expect(json.json.entries[0]).toMatchObject({tool: 'restore_host_config', arguments: {confirmationToken: '[REDACTED:secret]'}})
+  expect(json.json.entries[0]).toMatchObject({tool: 'restore_host_config', arguments: {confirmation_token: '[REDACTED:secret]'}})
 
   const table = await runCli(['mcp', 'audit'], {env: sandbox.env})
   expect(table.code).toBe(0)

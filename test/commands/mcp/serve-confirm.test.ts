@@ -36,19 +36,19 @@ describe('destructive tools: preview, then confirm', () => {
       expect(preview.structuredContent!.diff).toContain('+    "files"')
       expect(preview.structuredContent!.diff).not.toContain('sk-abcdef')
       expect(await readFile(config, 'utf8')).toBe(CHANGED) // a preview changes nothing
-      const token = preview.structuredContent!.confirmationToken as string
+      const token = preview.structuredContent!.confirmation_token as string
 
       const tampered = `${token.slice(0, -2)}${token.endsWith('A') ? 'BB' : 'AA'}`
-      const refusedTamper = await call(served, 'restore_host_config', {host: 'cursor', id, confirmationToken: tampered})
+      const refusedTamper = await call(served, 'restore_host_config', {host: 'cursor', id, confirmation_token: tampered})
       expect(refusedTamper.isError).toBe(true)
       expect(text(refusedTamper)).toMatch(/^CONFIRMATION_REQUIRED: .*not valid/)
       const other = (await call(served, 'list_host_config_backups', {host: 'cursor'})).structuredContent!.backups.length
       expect(other).toBe(1)
-      const refusedArgs = await call(served, 'restore_host_config', {host: 'cursor', confirmationToken: token})
+      const refusedArgs = await call(served, 'restore_host_config', {host: 'cursor', confirmation_token: token})
       expect(refusedArgs.isError).toBe(true) // the token was issued for {host, id}, not {host}
       expect(await readFile(config, 'utf8')).toBe(CHANGED)
 
-      const done = await call(served, 'restore_host_config', {host: 'cursor', id, confirmationToken: token})
+      const done = await call(served, 'restore_host_config', {host: 'cursor', id, confirmation_token: token})
       expect(done.isError).toBeFalsy()
       expect(done.structuredContent).toMatchObject({status: 'restored', dryRun: false, changed: true, id})
       expect(await readFile(config, 'utf8')).toBe(CURSOR_CONFIG)
@@ -56,16 +56,16 @@ describe('destructive tools: preview, then confirm', () => {
 
       // Put the file back as it was at preview time, so only single use can refuse the token.
       await writeFile(config, CHANGED)
-      const reused = await call(served, 'restore_host_config', {host: 'cursor', id, confirmationToken: token})
+      const reused = await call(served, 'restore_host_config', {host: 'cursor', id, confirmation_token: token})
       expect(reused.isError).toBe(true)
       expect(text(reused)).toMatch(/already been used/)
       expect(await readFile(config, 'utf8')).toBe(CHANGED)
 
       // Clean: the preview is the exact list, and that list is what goes.
-      const cleanPreview = await call(served, 'clean_host_config_backups', {host: 'cursor', keepCount: 1})
+      const cleanPreview = await call(served, 'clean_host_config_backups', {host: 'cursor', keep_count: 1})
       expect(cleanPreview.structuredContent).toMatchObject({status: 'preview', dryRun: true, deleted: [id]})
       expect((await call(served, 'list_host_config_backups', {host: 'cursor'})).structuredContent!.total).toBe(2)
-      const cleaned = await call(served, 'clean_host_config_backups', {host: 'cursor', keepCount: 1, confirmationToken: cleanPreview.structuredContent!.confirmationToken})
+      const cleaned = await call(served, 'clean_host_config_backups', {host: 'cursor', keep_count: 1, confirmation_token: cleanPreview.structuredContent!.confirmation_token})
       expect(cleaned.structuredContent).toMatchObject({status: 'deleted', dryRun: false, deleted: [id]})
       expect((await call(served, 'list_host_config_backups', {host: 'cursor'})).structuredContent!.total).toBe(1)
     } finally {
@@ -74,7 +74,7 @@ describe('destructive tools: preview, then confirm', () => {
     const lines = (await readFile(join(auditDir(sandbox), 'mcp-audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
     const restores = lines.filter((l) => l.tool === 'restore_host_config')
     expect(restores.map((l) => l.outcome)).toEqual(['preview', 'error', 'error', 'ok', 'error'])
-    for (const l of restores.slice(1)) expect(l.arguments.confirmationToken).toBe('[REDACTED:secret]')
+    for (const l of restores.slice(1)) expect(l.arguments.confirmation_token).toBe('[REDACTED:secret]')
   })
 
   it('refuses an expired token', async () => {
@@ -84,7 +84,7 @@ describe('destructive tools: preview, then confirm', () => {
       await writeFile(config, CHANGED)
       const preview = await call(served, 'restore_host_config', {host: 'cursor', id})
       await new Promise((r) => setTimeout(r, 20))
-      const late = await call(served, 'restore_host_config', {host: 'cursor', id, confirmationToken: preview.structuredContent!.confirmationToken})
+      const late = await call(served, 'restore_host_config', {host: 'cursor', id, confirmation_token: preview.structuredContent!.confirmation_token})
       expect(late.isError).toBe(true)
       expect(text(late)).toMatch(/expired/)
       expect(await readFile(config, 'utf8')).toBe(CHANGED)

@@ -11,7 +11,8 @@ import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
 import {connect, createPat, type HttpServed, post, serveHttp, storePath, TOOLS_CALL} from './http-helpers.js'
 import {auditDir, writeCursorConfig} from './serve-helpers.js'
 
-const HOST_READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup']
+const HOST_READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup', 'list_servers']
+const DESTRUCTIVE_TOOLS = ['restore_host_config', 'clean_host_config_backups', 'add_server', 'remove_server']
 /** What every authenticated caller can read: the host tools, and their own usage. */
 const READ_TOOLS = [...HOST_READ_TOOLS, 'my_usage']
 
@@ -108,7 +109,7 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     try {
       expect(await toolNames(reader)).toEqual(READ_TOOLS)
       expect(await toolNames(writer)).toEqual([...HOST_READ_TOOLS, 'backup_host_config', 'my_usage'])
-      expect(await toolNames(alice)).toEqual([...HOST_READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups', 'my_usage'])
+      expect(await toolNames(alice)).toEqual([...HOST_READ_TOOLS, 'backup_host_config', ...DESTRUCTIVE_TOOLS, 'my_usage'])
       const hosts = await reader.callTool({name: 'list_hosts', arguments: {host: 'cursor'}})
       expect(hosts.isError).toBeFalsy()
     } finally {
@@ -149,13 +150,13 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     const bob = await connect(served.url, tokens.bob!.token)
     try {
       const preview = await alice.callTool({name: 'restore_host_config', arguments: {host: 'cursor'}})
-      const token = (preview.structuredContent as {confirmationToken: string}).confirmationToken
-      expect(token).toMatch(/^hatch-confirm-v1\./)
-      const replayed = await bob.callTool({name: 'restore_host_config', arguments: {host: 'cursor', confirmationToken: token}})
+      const token = (preview.structuredContent as {confirmation_token: string}).confirmation_token
+      expect(token).toMatch(/^hatch-confirm-v2\./)
+      const replayed = await bob.callTool({name: 'restore_host_config', arguments: {host: 'cursor', confirmation_token: token}})
       expect(replayed.isError).toBe(true)
       expect(JSON.stringify(replayed.content)).toMatch(/CONFIRMATION_REQUIRED/)
       expect(await readFile(config, 'utf8')).toBe('{"mcpServers": {}}\n')
-      const done = await alice.callTool({name: 'restore_host_config', arguments: {host: 'cursor', confirmationToken: token}})
+      const done = await alice.callTool({name: 'restore_host_config', arguments: {host: 'cursor', confirmation_token: token}})
       expect(done.isError).toBeFalsy()
       expect(await readFile(config, 'utf8')).toContain('API_TOKEN')
     } finally {
@@ -238,7 +239,7 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     const expected: Record<string, string[]> = {
       'hatch:read': READ_TOOLS,
       'hatch:write': [...HOST_READ_TOOLS, 'backup_host_config', 'my_usage'],
-      'hatch:destructive': [...HOST_READ_TOOLS, 'backup_host_config', 'restore_host_config', 'clean_host_config_backups', 'my_usage'],
+      'hatch:destructive': [...HOST_READ_TOOLS, 'backup_host_config', ...DESTRUCTIVE_TOOLS, 'my_usage'],
       'hatch:admin': [...READ_TOOLS, 'usage_report', 'set_tool_limit'],
     }
     const seen = await Promise.all(

@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {makeSandbox, RUN_JS, type Sandbox} from '../../helpers/cli.js'
 import {auditDir, call, serve, text, writeCursorConfig} from './serve-helpers.js'
 
-const READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup']
+const READ_TOOLS = ['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup', 'list_servers']
 
 let sandbox: Sandbox
 beforeEach(async () => {

@@ -77,6 +77,20 @@ describe('createArchive', () => {
     expect(r.info.fileCount).toBe(5)
   })
 
+  it('skips every link of a symlink loop alike, so none restores as a dangling link', async () => {
+    symlinkSync('b', join(src, 'a'))
+    symlinkSync('a', join(src, 'b'))
+    symlinkSync('c2', join(src, 'c1'))
+    symlinkSync('c3', join(src, 'c2'))
+    symlinkSync('c1', join(src, 'c3'))
+    symlinkSync('f0.txt', join(src, 'fine'))
+    symlinkSync('a', join(src, 'into-loop'))
+    const r = await createArchive({...base(), source: src, outputDir: join(t.dir, 'out'), name: 'loop'})
+    const skipped = r.warnings.map((w) => /^Skipped the symlink (\S+) ->/.exec(w)?.[1]).sort()
+    expect(skipped).toEqual(['a', 'b', 'c1', 'c2', 'c3', 'into-loop'])
+    expect(r.info.symlinkCount).toBe(1)
+  })
+
   it('the sidecar records what the issue asks for, and no file names', async () => {
     const r = await createArchive({...base(), source: src, outputDir: t.dir, name: 's', now: new Date('2025-01-02T03:04:05Z')})
     expect(r.info).toMatchObject({

@@ -189,6 +189,19 @@ describe('restore', () => {
     expect(ops.store.list('vscode')).toHaveLength(1)
   })
 
+  it('gives a conflict when the file became a symlink to another file with the same bytes after the preview', async () => {
+    await ops.store.create('vscode', config)
+    fs.writeFileSync(config, OTHER)
+    const plan = planRestore(ops.store, {host: 'vscode', format: 'jsonc'})
+    const elsewhere = join(dir, 'elsewhere.json')
+    fs.writeFileSync(elsewhere, OTHER)
+    fs.rmSync(config)
+    fs.symlinkSync(elsewhere, config)
+    await expect(executeRestore(ops, plan)).rejects.toMatchObject({code: 'CONFLICT', exitCode: 5})
+    expect(fs.readFileSync(elsewhere)).toEqual(OTHER)
+    expect(ops.store.list('vscode')).toHaveLength(1)
+  })
+
   it('writes through a symlink and keeps the mode; recreates a deleted file with its recorded mode', async () => {
     fs.chmodSync(config, 0o640)
     const link = join(dir, 'link.json')

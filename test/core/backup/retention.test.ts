@@ -21,6 +21,12 @@ describe('parseWholeNumberArgument', () => {
     expect(parseWholeNumberArgument('--keep-count', ' 30 ')).toBe(30)
     expect(parseWholeNumberArgument('--keep-count', undefined)).toBeUndefined()
   })
+  it('says the real limit for a whole number too large to count exactly', () => {
+    expect(parseWholeNumberArgument('--keep-count', '9007199254740991')).toBe(Number.MAX_SAFE_INTEGER)
+    expect(() => parseWholeNumberArgument('--keep-count', '9007199254740993')).toThrow(
+      expect.objectContaining({code: 'INVALID_ARGUMENT', message: '--keep-count must be a whole number from 1 to 9007199254740991; "9007199254740993" is too large.'}),
+    )
+  })
   it.each(['-1', '0', '1.5', 'abc', '', '1e3', '0x10', '99999999999999999999', '+3'])('refuses %j, naming the flag', (value) => {
     expect(() => parseWholeNumberArgument('--older-than-days', value)).toThrow(
       expect.objectContaining({code: 'INVALID_ARGUMENT', message: expect.stringContaining('--older-than-days')}),

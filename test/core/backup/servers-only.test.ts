@@ -121,3 +121,51 @@ describe('spliceServers on TOML (Codex)', () => {
     )
   })
 })
+
+// ~/.claude.json keeps local-scope servers per project, beside the app's own per-project state.
+describe("spliceServers with Claude Code's per-project servers", () => {
+  const perProject = {container: 'projects', key: 'mcpServers'}
+  const NOW_P = `{
+  "mcpServers": {},
+  "projects": {
+    "/a": {"allowedTools": ["x"], "history": [1, 2, 3], "mcpServers": {}},
+    "/new": {"history": [], "mcpServers": {"since": {"command": "s"}}},
+    "/same": {"mcpServers": {"k": {"command": "k"}}, "lastCost": 9}
+  }
+}
+`
+  const THEN_P = `{
+  "mcpServers": {"u": {"command": "u"}},
+  "projects": {
+    "/a": {"allowedTools": [], "mcpServers": {
+      // lost
+      "l": {"command": "l"}
+    }},
+    "/gone": {"mcpServers": {"g": {"command": "g"}}},
+    "/same": {"mcpServers": {"k": {"command": "k"}}, "lastCost": 1}
+  }
+}
+`
+  it("takes each project's servers from the backup and keeps each project's other state as it is now", () => {
+    const out = spliceServers(NOW_P, THEN_P, 'json', ['mcpServers'], perProject)
+    const doc = parseConfig(out, 'jsonc') as {mcpServers: unknown; projects: Record<string, Record<string, unknown>>}
+    expect(doc.mcpServers).toEqual({u: {command: 'u'}})
+    expect(doc.projects['/a']).toEqual({allowedTools: ['x'], history: [1, 2, 3], mcpServers: {l: {command: 'l'}}})
+    expect(out).toContain('// lost')
+    // A project added since the backup is left with no servers; one that has gone gets its servers back.
+    expect(doc.projects['/new']).toEqual({history: [], mcpServers: {}})
+    expect(doc.projects['/gone']).toEqual({mcpServers: {g: {command: 'g'}}})
+    // Unchanged servers: that project's text is not touched at all.
+    expect(out).toContain('"/same": {"mcpServers": {"k": {"command": "k"}}, "lastCost": 9}')
+  })
+
+  it('without perProject, only the top-level servers are taken', () => {
+    const doc = parseConfig(spliceServers(NOW_P, THEN_P, 'json', ['mcpServers']), 'jsonc') as {projects: Record<string, unknown>}
+    expect(doc.projects).toEqual((parseConfig(NOW_P, 'json') as {projects: unknown}).projects)
+  })
+
+  it('leaves a projects value that is not an object alone', () => {
+    const odd = '{"mcpServers": {}, "projects": []}'
+    expect(parseConfig(spliceServers(odd, THEN_P, 'json', ['mcpServers'], perProject), 'jsonc')).toEqual({mcpServers: {u: {command: 'u'}}, projects: []})
+  })
+})

@@ -53,6 +53,12 @@ describe('BackupStore.create', () => {
     expect(mode(home)).toBe(0o755)
   })
 
+  it('a store below a regular file is a clear error, for a backup and a listing alike', async () => {
+    fs.writeFileSync(home, '')
+    await expect(store().create('cursor', config)).rejects.toMatchObject({name: 'HatchError', message: expect.stringContaining('Could not create the backup folder')})
+    expect(() => store().list('cursor')).toThrow(expect.objectContaining({name: 'HatchError', message: expect.stringContaining('Could not read the backup folder')}))
+  })
+
   it('records the symlink it was given and the file behind it', async () => {
     const link = join(dir, 'link.json')
     fs.symlinkSync(config, link)

@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import * as fs from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -5,7 +6,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {HatchError} from '../../../src/core/errors.js'
-import {atomicWriteFileSync, resolveWriteTarget, stageAtomicWrite, type SyncFs} from '../../../src/core/fs/atomic-write.js'
+import {atomicWriteFileSync, resolveWriteTarget, stageAtomicWrite, sweepStaleTemps, type SyncFs} from '../../../src/core/fs/atomic-write.js'
 import {sha256} from '../../../src/core/fs/hash.js'
 
 let dir: string
@@ -207,5 +208,33 @@ describe('stageAtomicWrite', () => {
     expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'CONFLICT'}))
     expect(fs.readFileSync(target, 'utf8')).toBe('theirs')
     expect(leftovers()).toEqual([])
+  })
+})
+
+describe('sweepStaleTemps', () => {
+  /** The pid of a process that has exited. */
+  const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout)
+
+  it('removes only this file\'s hatch temp files whose owner is gone', () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    const dead = deadPid()
+    const stale = [`.mcp.json.${dead}.abcdef012345.1.hatch-tmp`, `.mcp.json.${dead}.abcdef012345.22.hatch-tmp`]
+    const kept = [
+      `.mcp.json.${process.pid}.abcdef012345.1.hatch-tmp`, // this process: maybe its own write in progress
+      `.mcp.json.1.abcdef012345.1.hatch-tmp`, // pid 1 is alive
+      `.mcp.json.${dead}.ABCDEF012345.1.hatch-tmp`, // not hatch's token
+      `.mcp.json.${dead}.abcdef012345.hatch-tmp`, // no counter
+      `.mcp.jsonx.${dead}.abcdef012345.1.hatch-tmp`, // another file
+      `.other.json.${dead}.abcdef012345.1.hatch-tmp`,
+    ]
+    for (const n of [...stale, ...kept]) fs.writeFileSync(join(dir, n), 'x')
+    expect(sweepStaleTemps(target).sort()).toEqual(stale.sort())
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('hatch-tmp')).sort()).toEqual(kept.sort())
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
+  })
+
+  it('is a no-op in a folder it cannot read', () => {
+    expect(sweepStaleTemps(join(dir, 'missing', 'mcp.json'))).toEqual([])
   })
 })

@@ -68,6 +68,12 @@ describe('install then uninstall keeps every other byte', () => {
     expect(toml).toBe(`[mcp_servers.hatch]\ncommand = "${launch.command}"\nargs = ["${launch.args.join('", "')}"]\n`)
   })
 
+  it('adds under a nested path whose outer object exists but is empty (a Claude Code project)', () => {
+    const loc = {format: 'json' as const, serversPath: ['projects', '/p', 'mcpServers']}
+    const plan = planServerEdit(loc, '/x/.claude.json', Buffer.from('{"projects": {}}'), 'l', {command: 'x'})
+    expect(JSON.parse(plan.bytes.toString())).toEqual({projects: {'/p': {mcpServers: {l: {command: 'x'}}}}})
+  })
+
   it('creates a file that does not exist', () => {
     const plan = planServerEdit(getHost('cursor'), '/x/mcp.json', null, 'hatch', serverEntry(getHost('cursor'), launch))
     expect(JSON.parse(plan.bytes.toString())).toEqual({mcpServers: {hatch: launch}})

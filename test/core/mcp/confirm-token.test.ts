@@ -25,12 +25,12 @@ function refusal(fn: () => void): HatchError {
   throw new Error('expected a refusal')
 }
 
-/** Replaces one dot-separated part of a token (0 = prefix … 5 = mac) with a different value of the same shape. */
+/** Replaces one dot-separated part of a token (0 = prefix … 6 = mac) with a different value of the same shape. */
 function tamper(token: string, index: number): string {
   const parts = token.split('.')
   const part = parts[index]!
   const first = part[0] === 'A' ? 'B' : 'A'
-  parts[index] = index === 3 ? (Number.parseInt(part, 36) + 1000).toString(36) : first + part.slice(1)
+  parts[index] = index === 4 ? (Number.parseInt(part, 36) + 1000).toString(36) : first + part.slice(1)
   return parts.join('.')
 }
 
@@ -38,7 +38,7 @@ describe('confirmation tokens', () => {
   it('accepts a token once for the same tool and arguments', () => {
     const {issuer} = setup()
     const token = issuer.issue(TOOL, ARGS)
-    expect(token).toMatch(/^hatch-confirm-v1\./)
+    expect(token).toMatch(/^hatch-confirm-v2\./)
     expect(() => issuer.redeem(token, TOOL, ARGS)).not.toThrow()
   })
 
@@ -53,7 +53,7 @@ describe('confirmation tokens', () => {
     const {issuer} = setup()
     const token = issuer.issue(TOOL, ARGS)
     const reordered = {options: {keep: [1, 2], wholeFile: false}, host: 'claude-desktop', id: ARGS.id, extra: undefined}
-    expect(() => issuer.redeem(token, TOOL, {...reordered, confirmationToken: token})).not.toThrow()
+    expect(() => issuer.redeem(token, TOOL, {...reordered, confirmation_token: token})).not.toThrow()
   })
 
   it.each([
@@ -70,6 +70,22 @@ describe('confirmation tokens', () => {
     expect(() => issuer.redeem(token, TOOL, ARGS)).not.toThrow()
   })
 
+  it('binds to the state, and says when that is what changed', () => {
+    const {issuer} = setup()
+    const token = issuer.issue(TOOL, ARGS, undefined, {plan: {current: 'aa'}, targets: ['/x']})
+    expect(refusal(() => issuer.redeem(token, TOOL, ARGS, undefined, {plan: {current: 'bb'}, targets: ['/x']})).message).toMatch(/no longer matches its preview/)
+    expect(refusal(() => issuer.redeem(token, TOOL, ARGS)).message).toMatch(/no longer matches its preview/)
+    expect(() => issuer.redeem(token, TOOL, ARGS, undefined, {targets: ['/x'], plan: {current: 'aa'}})).not.toThrow()
+  })
+
+  it('says a used token was used, whatever else changed since', () => {
+    const {issuer} = setup()
+    const token = issuer.issue(TOOL, ARGS, undefined, {current: 'aa'})
+    issuer.redeem(token, TOOL, ARGS, undefined, {current: 'aa'})
+    expect(refusal(() => issuer.redeem(token, TOOL, ARGS, undefined, {current: 'bb'})).message).toMatch(/already been used/)
+    expect(refusal(() => issuer.redeem(token, TOOL, {...ARGS, id: 'x'})).message).toMatch(/already been used/)
+  })
+
   it('refuses another tool', () => {
     const {issuer} = setup()
     const token = issuer.issue(TOOL, ARGS)
@@ -80,9 +96,10 @@ describe('confirmation tokens', () => {
     [0, 'the prefix', /malformed/],
     [1, 'the tool', /not valid/],
     [2, 'the argument digest', /not valid/],
-    [3, 'the expiry', /not valid/],
-    [4, 'the nonce', /not valid/],
-    [5, 'the signature', /not valid/],
+    [3, 'the state digest', /not valid/],
+    [4, 'the expiry', /not valid/],
+    [5, 'the nonce', /not valid/],
+    [6, 'the signature', /not valid/],
   ])('refuses a token with %s (%s) tampered', (index, _label, message) => {
     const {issuer} = setup()
     const token = issuer.issue(TOOL, ARGS)
@@ -103,8 +120,9 @@ describe('confirmation tokens', () => {
   it.each([
     ['empty', ''],
     ['garbage', 'not a token'],
-    ['too long', 'hatch-confirm-v1.' + 'A'.repeat(5000)],
-    ['missing parts', 'hatch-confirm-v1.YWJj.x.y'],
+    ['too long', 'hatch-confirm-v2.' + 'A'.repeat(5000)],
+    ['missing parts', 'hatch-confirm-v2.YWJj.x.y'],
+    ['the previous format', 'hatch-confirm-v1.' + ['YWJj', 'A'.repeat(43), 'abc', 'A'.repeat(22), 'A'.repeat(43)].join('.')],
   ])('refuses a malformed token (%s)', (_label, token) => {
     const {issuer} = setup()
     refusal(() => issuer.redeem(token, TOOL, ARGS))
@@ -150,8 +168,8 @@ describe('confirmation tokens', () => {
     const error = refusal(() => issuer.redeem(token, TOOL, ARGS))
     const shown = JSON.stringify(error.toJSON())
     expect(shown).toContain('without a confirmation token')
-    expect(shown).not.toContain(token.split('.')[4])
     expect(shown).not.toContain(token.split('.')[5])
+    expect(shown).not.toContain(token.split('.')[6])
   })
 
   it('refuses a short key, a bad TTL, an empty tool and non-JSON arguments', () => {

@@ -22,7 +22,7 @@ afterEach(async () => {
 
 describe('tool table', () => {
   it('offers tools by privilege level, cumulatively', () => {
-    expect(toolsFor('read').map((t) => t.name)).toEqual(['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup'])
+    expect(toolsFor('read').map((t) => t.name)).toEqual(['list_hosts', 'list_host_config_backups', 'verify_host_config_backups', 'diff_host_config_backup', 'list_servers'])
     expect(toolsFor('write').map((t) => t.name)).toEqual([...toolsFor('read').map((t) => t.name), 'backup_host_config'])
     // Archive tools need --allow-dir (test/core/mcp/archive-tools.test.ts); without it, every other tool.
     expect(toolsFor('destructive')).toEqual(ALL_TOOLS.filter((t) => t.requires === undefined))
@@ -38,6 +38,15 @@ describe('tool table', () => {
         expect(tool.hints.destructiveHint, tool.name).toBe(tool.privilege === 'destructive')
       }
       expect((z.toJSONSchema(tool.input, {io: 'input'}) as {additionalProperties?: boolean}).additionalProperties, tool.name).toBe(false)
+    }
+  })
+})
+
+describe('argument names', () => {
+  it('are snake_case on every tool, like seed 000\'s (one style for clients and models to follow)', () => {
+    for (const tool of ALL_TOOLS) {
+      const keys = Object.keys((z.toJSONSchema(tool.input, {io: 'input'}) as {properties?: object}).properties ?? {})
+      for (const key of keys) expect(`${tool.name}.${key}`).toMatch(/\.[a-z][a-z0-9]*(_[a-z0-9]+)*$/)
     }
   })
 })

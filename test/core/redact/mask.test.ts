@@ -57,6 +57,9 @@ const POSITIVE: Array<[string, string, string]> = [
   ['URL query', '/cb?access_token=abc123&state=ok', '/cb?access_token=[REDACTED:secret]&state=ok'],
   ['flag with space', 'run --api-key abc123 --verbose', 'run --api-key [REDACTED:secret] --verbose'],
   ['flag with =', 'run --token=xyz', 'run --token=[REDACTED:secret]'],
+  ['flag in a JSON args array', '"args": ["-y", "--api-key", "abc123"]', '"args": ["-y", "--api-key", "[REDACTED:secret]"]'],
+  ['flag in a compact JSON array', '{"args":["--token","abc123","--verbose"]}', '{"args":["--token","[REDACTED:secret]","--verbose"]}'],
+  ['flag in a TOML array', "args = ['--password', 'hunter2']", "args = ['--password', '[REDACTED:secret]']"],
   ['escaped JSON in a log', String.raw`{"body":"{\"password\":\"hunter2\"}"}`, String.raw`{"body":"{\"password\":\"[REDACTED:secret]\"}"}`],
 ]
 

@@ -17,13 +17,14 @@ export function unsafeEntry(name: string, why: string): HatchError {
 /**
  * The safe relative form of a tar entry name: `./` prefixes, repeated and trailing slashes removed. Refuses
  * absolute names, `..` components, NUL and (on Windows) backslashes and drive letters. '' means the root itself.
+ * `refuse` makes the error (default: the archive is unsafe; a user's own argument is refused as a bad argument).
  */
-export function safeEntryPath(name: string, platform: NodeJS.Platform = process.platform): string {
-  if (name.includes('\0')) throw unsafeEntry(name, 'contains a NUL byte')
-  if (name.startsWith('/')) throw unsafeEntry(name, 'has an absolute path')
-  if (platform === 'win32' && (name.includes('\\') || /^[A-Za-z]:/.test(name))) throw unsafeEntry(name, 'has a Windows path')
+export function safeEntryPath(name: string, platform: NodeJS.Platform = process.platform, refuse: (name: string, why: string) => Error = unsafeEntry): string {
+  if (name.includes('\0')) throw refuse(name, 'contains a NUL byte')
+  if (name.startsWith('/')) throw refuse(name, 'is an absolute path')
+  if (platform === 'win32' && (name.includes('\\') || /^[A-Za-z]:/.test(name))) throw refuse(name, 'is a Windows path')
   const parts = name.split('/').filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) throw unsafeEntry(name, 'contains ".."')
+  if (parts.includes('..')) throw refuse(name, 'contains ".."')
   return parts.join('/')
 }
 

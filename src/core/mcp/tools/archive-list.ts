@@ -2,11 +2,11 @@ import {z} from 'zod'
 
 import {isHatchError} from '../../errors.js'
 import {Sidecar} from '../../archive/sidecar.js'
-import {archiveCore, archiveServices} from '../archive.js'
+import {archiveCore, archiveServices, percentSaved} from '../archive.js'
 import {PathArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
 
-/** The `--json` shape of `hatch archive list DIR`, plus the directories this server may use. */
+/** The `--json` shape of `hatch archive list DIR`, plus the directories this server may use and seed 000's fields. */
 export const ListArchivesOutput = z.object({
   kind: z.literal('archives'),
   /** The folder listed (canonical path). */
@@ -18,6 +18,20 @@ export const ListArchivesOutput = z.object({
   warnings: z.array(z.string()),
   /** The `--allow-dir` directories (canonical): every archive tool reads and writes only inside these. */
   allowedDirs: z.array(z.string()),
+  /** Seed 000's fields: the folder, how many archives, and each one, newest first. */
+  backup_directory: z.string(),
+  backup_count: z.number().int().nonnegative(),
+  backups: z.array(
+    z.object({
+      name: z.string(),
+      created_at: z.string(),
+      /** Bytes of the archive file. */
+      size: z.number().int().nonnegative(),
+      /** Percent saved (see create_secure_backup). */
+      compression_ratio: z.number(),
+      backup_file: z.string(),
+    }),
+  ),
 })
 
 export const listArchiveBackups = defineTool({
@@ -30,14 +44,14 @@ export const listArchiveBackups = defineTool({
   requires: ['allowDirs'],
   input: z
     .object({
-      dir: PathArg.optional().describe('Folder of archives inside an allowed directory. Default: the first allowed directory; relative paths are taken from it.'),
+      backup_directory: PathArg.optional().describe('Folder of archives inside an allowed directory. Default: the first allowed directory; relative paths are taken from it.'),
     })
     .strict(),
   output: ListArchivesOutput,
   hints: READ_ONLY,
   async run(args, services) {
     const {policy} = archiveServices(services)
-    const dir = await policy.resolveInside(args.dir ?? policy.roots[0]!.given, {mustExist: true})
+    const dir = await policy.resolveInside(args.backup_directory ?? policy.roots[0]!.given, {mustExist: true})
     const core = await archiveCore()
     const listing = core.listArchives(dir)
     const warnings = [...listing.warnings]
@@ -55,7 +69,12 @@ export const listArchiveBackups = defineTool({
       archives.push(entry)
     }
     const allowedDirs = policy.roots.map((r) => r.canonical)
+    const backups = archives.map((a) => ({name: a.name, created_at: a.createdAt, size: a.archiveSize, compression_ratio: percentSaved(a.originalSize, a.archiveSize), backup_file: a.path}))
     const summary = archives.length === 0 ? `No archives in ${dir}.` : `${archives.length} archives in ${dir}; newest ${archives[0]!.name} (${archives[0]!.createdAt}).`
-    return {kind: 'result', structured: {kind: 'archives' as const, dir, archives, orphans: listing.orphans, warnings, allowedDirs}, summary}
+    return {
+      kind: 'result',
+      structured: {kind: 'archives' as const, dir, archives, orphans: listing.orphans, warnings, allowedDirs, backup_directory: dir, backup_count: backups.length, backups},
+      summary,
+    }
   },
 })

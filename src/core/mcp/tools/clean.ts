@@ -10,8 +10,8 @@ import {defineTool, DESTRUCTIVE} from '../types.js'
 /** The `--json` shape of `hatch mcp backup clean`, plus the status and the preview's token. */
 export const CleanOutput = CleanReport.extend({
   status: z.enum(['preview', 'deleted', 'nothing-to-delete']),
-  confirmationToken: z.string().optional(),
-  expiresInSeconds: z.number().int().optional(),
+  confirmation_token: z.string().optional(),
+  expires_in_seconds: z.number().int().optional(),
 })
 type CleanOutput = z.infer<typeof CleanOutput>
 
@@ -21,23 +21,23 @@ export const cleanHostConfigBackups = defineTool({
   description:
     "Deletes a host's backups that meet every criterion given (older than N days, beyond the newest N); the newest backup is kept unless all is true. " +
     'Destructive, so it asks first: the first call returns the exact list of backups to delete and changes nothing; they are deleted only after the user confirms, ' +
-    "through the client's confirmation dialog, or by calling again with the preview's confirmationToken and the same arguments. The list deleted is the list previewed.",
+    "through the client's confirmation dialog, or by calling again with the preview's confirmation_token and the same arguments. The list deleted is the list previewed.",
   privilege: 'destructive',
   input: z
     .object({
       host: HostIdArg,
-      olderThanDays: WholeNumberArg.optional().describe('Delete only backups older than this many days.'),
-      keepCount: WholeNumberArg.optional().describe('Keep at least the newest N backups.'),
+      older_than_days: WholeNumberArg.optional().describe('Delete only backups older than this many days.'),
+      keep_count: WholeNumberArg.optional().describe('Keep at least the newest N backups.'),
       all: z.boolean().optional().describe('Allow deleting the newest backup too; alone, it deletes every backup of the host.'),
-      confirmationToken: ConfirmationTokenArg.optional(),
+      confirmation_token: ConfirmationTokenArg.optional(),
     })
     .strict(),
   output: CleanOutput,
   hints: DESTRUCTIVE,
-  async run({confirmationToken, ...args}, services, call) {
+  async run({confirmation_token, ...args}, services, call) {
     const host = getHost(args.host)
     const backups = services.store.list(host.id)
-    const plan = planClean(backups, {olderThanDays: args.olderThanDays, keepCount: args.keepCount, all: args.all}, services.now())
+    const plan = planClean(backups, {olderThanDays: args.older_than_days, keepCount: args.keep_count, all: args.all}, services.now())
     const ids = plan.delete.map((b) => b.id)
     const kept = plan.keep.map((b) => b.id)
     if (ids.length === 0) {
@@ -49,12 +49,13 @@ export const cleanHostConfigBackups = defineTool({
         tool: 'clean_host_config_backups',
         args,
         plan: {delete: ids},
-        token: confirmationToken,
+        targets: [services.store.hostDir(host.id)],
+        token: confirmation_token,
         question: `Delete ${ids.length} of ${backups.length} backups of ${host.displayName}? This cannot be undone.`,
         details: `Backups to delete:\n${listing}`,
         preview: (token, expiresInSeconds) => ({
-          structured: {status: 'preview' as const, host: host.id, dryRun: true, deleted: ids, kept, confirmationToken: token, expiresInSeconds},
-          summary: `Preview only, nothing deleted. ${ids.length} of ${backups.length} backups of ${host.id} would be deleted; to delete them, call clean_host_config_backups again with the same arguments and confirmationToken (valid ${expiresInSeconds} s, once).`,
+          structured: {status: 'preview' as const, host: host.id, dryRun: true, deleted: ids, kept, confirmation_token: token, expires_in_seconds: expiresInSeconds},
+          summary: `Preview only, nothing deleted. ${ids.length} of ${backups.length} backups of ${host.id} would be deleted; to delete them, call clean_host_config_backups again with the same arguments and confirmation_token (valid ${expiresInSeconds} s, once).`,
         }),
         execute: async () => {
           const deleted = await services.store.delete(host.id, ids)

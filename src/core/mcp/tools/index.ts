@@ -8,8 +8,10 @@ import {cleanHostConfigBackups} from './clean.js'
 import {diffHostConfigBackup} from './diff-backup.js'
 import {listHostConfigBackups} from './list-backups.js'
 import {listHosts} from './list-hosts.js'
+import {listServersTool} from './list-servers.js'
 import {restoreHostConfig} from './restore.js'
 import {myUsage, setToolLimit, usageReportTool} from './usage.js'
+import {addServerTool, removeServerTool} from './server-edit.js'
 import {verifyHostConfigBackups} from './verify-backups.js'
 
 /**
@@ -22,9 +24,12 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listHostConfigBackups,
   verifyHostConfigBackups,
   diffHostConfigBackup,
+  listServersTool,
   backupHostConfig,
   restoreHostConfig,
   cleanHostConfigBackups,
+  addServerTool,
+  removeServerTool,
   listArchiveBackups,
   verifySecureBackup,
   createSecureBackup,

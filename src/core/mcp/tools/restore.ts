@@ -19,8 +19,8 @@ export const RestoreOutput = z.object({
   /** Preview only: the unified diff the restore would apply, secrets masked. */
   diff: z.string().optional(),
   /** Preview only: pass it back, with the same arguments, to carry out this restore. Single use. */
-  confirmationToken: z.string().optional(),
-  expiresInSeconds: z.number().int().optional(),
+  confirmation_token: z.string().optional(),
+  expires_in_seconds: z.number().int().optional(),
   realPath: z.string().optional(),
   sha256: z.string().optional(),
   /** The backup of what was there before, so the restore can be undone. */
@@ -36,29 +36,29 @@ export const restoreHostConfig = defineTool({
   description:
     "Puts a backup (the newest when no id is given) back in place of a host's config file. Destructive, so it asks first: " +
     'the first call returns a preview (the masked diff) and changes nothing; the restore happens only after the user confirms, ' +
-    "through the client's confirmation dialog, or by calling again with the preview's confirmationToken and the same arguments. " +
+    "through the client's confirmation dialog, or by calling again with the preview's confirmation_token and the same arguments. " +
     'The current file is backed up before it is replaced, so every restore can be undone.',
   privilege: 'destructive',
   input: z
     .object({
       host: HostIdArg,
       id: BackupIdArg.optional(),
-      serversOnly: z
+      servers_only: z
         .boolean()
         .optional()
         .describe("Restore only the MCP servers and keep everything else in the current file (for files that also hold the app's other settings, like Claude Code's ~/.claude.json or Codex's config.toml)."),
-      confirmationToken: ConfirmationTokenArg.optional(),
+      confirmation_token: ConfirmationTokenArg.optional(),
     })
     .strict(),
   output: RestoreOutput,
   hints: DESTRUCTIVE,
-  async run({confirmationToken, ...args}, services, call) {
+  async run({confirmation_token, ...args}, services, call) {
     const host = getHost(args.host)
-    const plan = planRestore(services.ops.store, {host: host.id, format: host.format, id: args.id, serversOnly: args.serversOnly, serversPath: host.serversPath})
+    const plan = planRestore(services.ops.store, {host: host.id, format: host.format, id: args.id, serversOnly: args.servers_only, serversPath: host.serversPath})
     const base = {host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
     const warning =
       host.sharedState && !plan.serversOnly
-        ? `${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too (serversOnly: true restores just the MCP servers).`
+        ? `${plan.targetPath} also holds ${host.displayName}'s other settings; restoring the whole file resets them to the backup too (servers_only: true restores just the MCP servers).`
         : undefined
     if (plan.unchanged) {
       return {kind: 'result', structured: {...base, status: 'unchanged' as const, dryRun: false, changed: false}, summary: `${plan.targetPath} already holds backup ${plan.backup.id}; nothing to do.`}
@@ -69,12 +69,13 @@ export const restoreHostConfig = defineTool({
         tool: 'restore_host_config',
         args,
         plan: {backup: plan.backup.id, sha256: plan.sha256, target: plan.targetPath, current: plan.currentSha256},
-        token: confirmationToken,
+        targets: [plan.targetPath],
+        token: confirmation_token,
         question: `Restore backup ${plan.backup.id} (${plan.backup.createdAt}) of ${host.displayName} over ${plan.targetPath}?${warning ? ` ${warning}` : ''}`,
         details: diff,
         preview: (token, expiresInSeconds) => ({
-          structured: {...base, status: 'preview' as const, dryRun: true, changed: true, diff, confirmationToken: token, expiresInSeconds, warning},
-          summary: `Preview only, nothing changed. To restore backup ${plan.backup.id} over ${plan.targetPath}, call restore_host_config again with the same arguments and confirmationToken (valid ${expiresInSeconds} s, once).`,
+          structured: {...base, status: 'preview' as const, dryRun: true, changed: true, diff, confirmation_token: token, expires_in_seconds: expiresInSeconds, warning},
+          summary: `Preview only, nothing changed. To restore backup ${plan.backup.id} over ${plan.targetPath}, call restore_host_config again with the same arguments and confirmation_token (valid ${expiresInSeconds} s, once).`,
         }),
         execute: async () => {
           const result = await executeRestore(services.ops, plan)

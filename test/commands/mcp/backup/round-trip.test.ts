@@ -169,6 +169,15 @@ describe.concurrent('hatch mcp backup create/restore round trips (built CLI)', {
     expect(whole.stderr).toContain('--servers-only')
   })
 
+  it("--servers-only puts back Claude Code's local-scope servers of each project too", async ({sb}) => {
+    const claude = join(sb.home, '.claude.json')
+    await put(claude, '{\n  "mcpServers": {},\n  "projects": {"/app": {"history": [], "mcpServers": {"db": {"command": "pg"}}}}\n}\n')
+    const info = await create(sb, 'claude-code')
+    await writeFile(claude, '{\n  "mcpServers": {},\n  "projects": {"/app": {"history": ["ran"], "mcpServers": {}}},\n  "numStartups": 9\n}\n')
+    expectExit(await backup(sb, ['restore', '--host', 'claude-code', '--id', info.id, '--servers-only', '--yes']), 0)
+    expect(JSON.parse(await readFile(claude, 'utf8'))).toEqual({mcpServers: {}, projects: {'/app': {history: ['ran'], mcpServers: {db: {command: 'pg'}}}}, numStartups: 9})
+  })
+
   it('--servers-only puts back the [mcp_servers.*] tables of Codex and keeps its other settings', async ({sb}) => {
     const config = paths.codex(sb.home)
     await put(config, 'model = "gpt-4.1"\n\n[mcp_servers.fs]\ncommand = "npx"\n')

@@ -1,0 +1,22 @@
+import type {ServerEditOutput} from '../core/servers/edit.js'
+import type {ServerChanges} from '../core/servers/inventory.js'
+
+/** Servers added, removed and changed as lines (`+ name`, `- name`, `~ name: env.KEY, args`); none when null. */
+export function renderServerChanges(changes: ServerChanges | null, indent = '  '): string[] {
+  if (changes === null) return []
+  return [
+    ...changes.added.map((n) => `${indent}+ ${n}`),
+    ...changes.removed.map((n) => `${indent}- ${n}`),
+    ...changes.changed.map((c) => `${indent}~ ${c.name}: ${c.fields.join(', ')}`),
+  ]
+}
+
+/** How add and remove report what they did. */
+export function renderEdit(r: ServerEditOutput, displayName: string): string {
+  const where = r.scope === 'local' ? `${r.path} (project ${r.project})` : r.path
+  if (!r.changed) return `${where} already has this "${r.name}" entry; nothing changed.`
+  if (r.dryRun) return r.diff
+  const verb = r.action === 'remove' ? `Removed "${r.name}" from` : `${r.replaced ? 'Replaced' : 'Added'} "${r.name}" in`
+  const undo = r.backupId ? `\nThe previous content is backup ${r.backupId}; undo with:\n  hatch mcp backup restore --host ${r.host} --id ${r.backupId}` : ''
+  return `${verb} ${displayName}'s config ${where}.${undo}`
+}
