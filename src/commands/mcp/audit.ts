@@ -40,7 +40,7 @@ The log is ${AUDIT_FILE_NAME} in hatch's log folder: $HATCH_LOG_DIR, else ~/.loc
           r.tool,
           r.errorCode ? `${r.outcome} ${r.errorCode}` : r.outcome,
           String(r.durationMs),
-          r.caller.client ? `${r.caller.user} (${r.caller.client})` : r.caller.user,
+          callerText(r.caller),
           JSON.stringify(r.arguments),
         ]),
         since ? 'No MCP tool calls in that period.' : 'No MCP tool calls logged yet.',
@@ -49,4 +49,10 @@ The log is ${AUDIT_FILE_NAME} in hatch's log folder: $HATCH_LOG_DIR, else ~/.loc
     if (skipped > 0) this.logToStderr(`Skipped ${skipped} line(s) of the log that are not valid entries.`)
     return {file: join(dir, AUDIT_FILE_NAME), since: since?.toISOString() ?? null, entries: records, skipped}
   }
+}
+
+/** `kim (claude-code 2.1.0)` over stdio; `alice via http, tok_… (claude-code 2.1.0)` over HTTP. */
+function callerText(c: AuditRecord['caller']): string {
+  const who = c.transport === 'http' ? `${c.user} via http${c.tokenId === null ? '' : `, ${c.tokenId}`}` : c.user
+  return c.client ? `${who} (${c.client})` : who
 }
