@@ -40,7 +40,7 @@ async function load(url, token, seconds) {
     await post({jsonrpc: '2.0', method: 'notifications/initialized'}, {'mcp-session-id': init.session, 'mcp-protocol-version': '2025-11-25'})
     sessions.push(init.session)
   }
-  const call = {jsonrpc: '2.0', id: 1, method: 'tools/call', params: {name: 'list_hosts', arguments: {}}}
+  const call = {jsonrpc: '2.0', id: 1, method: 'tools/call', params: {name: process.env.HATCH_BENCH_TOOL ?? 'list_hosts', arguments: {}}}
   const latencies = []
   let errors = 0
   const end = performance.now() + seconds * 1000

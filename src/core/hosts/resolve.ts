@@ -86,6 +86,12 @@ export type ResolvedHost = z.infer<typeof ResolvedHost>
 type PathApi = typeof nodePath.posix
 type Probe = {kind: 'file' | 'dir' | 'none'; id?: string} | {kind: 'error'; message: string}
 
+/** The environment variables the placeholders read. */
+const ENV_PLACEHOLDERS = ['XDG_CONFIG_HOME', 'APPDATA', 'LOCALAPPDATA', 'CLAUDE_CONFIG_DIR', 'CODEX_HOME']
+
+/** Expansions of templates without `*`, by environment signature and template. */
+const EXPANSIONS = new Map<string, {paths: string[]; warnings: string[]}>()
+
 /** Per-resolution state: the platform's path flavour, the fs, and the warnings collected so far. */
 class Resolver {
   readonly platform: HostPlatform
@@ -146,8 +152,33 @@ class Resolver {
     return paths.filter((p) => !seen.has(key(p)) && seen.add(key(p)))
   }
 
-  /** The real paths of one template; a `*` segment is matched against its parent directory's entries. */
+  /** What the expansion of a template depends on: the platform, the home folder and the variables placeholders read. */
+  private signature(): string {
+    return (this.signatureText ??= [this.platform, this.hostEnv.home, ...ENV_PLACEHOLDERS.map((n) => this.env(n) ?? '')].join('\0'))
+  }
+
+  private signatureText: string | undefined
+
+  /**
+   * The real paths of one template; a `*` segment is matched against its parent directory's entries. Templates
+   * without one depend only on the environment, so their expansion (and its warnings) is remembered.
+   */
   async expand(template: string): Promise<string[]> {
+    if (template.includes('*')) return this.expandNow(template)
+    const key = `${this.signature()}\0${template}`
+    let known = EXPANSIONS.get(key)
+    if (known === undefined) {
+      const before = this.warnings.length
+      const paths = await this.expandNow(template)
+      if (EXPANSIONS.size > 2000) EXPANSIONS.clear()
+      EXPANSIONS.set(key, (known = {paths, warnings: this.warnings.slice(before)}))
+    } else {
+      for (const w of known.warnings) this.warn(w)
+    }
+    return [...known.paths]
+  }
+
+  private async expandNow(template: string): Promise<string[]> {
     const [head = '', ...segments] = template.split('/')
     let paths = this.placeholder(head.slice(1, -1) as Placeholder)
     for (const segment of segments) {
@@ -259,9 +290,14 @@ export async function resolveHosts(
   ids?: string[],
 ): Promise<ResolvedHost[]> {
   const hosts = ids === undefined ? HOSTS : ids.map((id) => getHost(id))
-  // Hosts share folders (~/.config, …): each path is probed once per resolution.
+  const shared = probeOnce(fs)
+  return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, shared)))
+}
+
+/** A file system for one resolution of many hosts, which share folders (~/.config, …): each path is probed once. */
+function probeOnce(fs: HostFs): HostFs {
   const stats = new Map<string, ReturnType<HostFs['stat']>>()
-  const once: HostFs = {
+  return {
     stat: (p) => {
       let probe = stats.get(p)
       if (probe === undefined) stats.set(p, (probe = fs.stat(p)))
@@ -269,7 +305,6 @@ export async function resolveHosts(
     },
     readdir: (p) => fs.readdir(p),
   }
-  return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, once)))
 }
 
 /** Quotes a path for a suggestion the user can paste into their shell. */

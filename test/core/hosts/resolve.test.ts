@@ -211,6 +211,9 @@ describe('resolveHost: non-absolute overrides are ignored with a warning', () =>
     const h = await resolveHost('vscode', env('win32', {APPDATA: 'AppData\\Roaming'}), EMPTY.win32)
     expect(h.path).toBe(`${APPDATA}\\Code\\User\\mcp.json`)
     expect(h.warnings).toEqual([expect.stringMatching(/^APPDATA is "AppData\\Roaming", which is not an absolute path; ignored it/)])
+    // The expansion is remembered; its warning is given again every time, and a new value is expanded afresh.
+    expect((await resolveHost('vscode', env('win32', {APPDATA: 'AppData\\Roaming'}), EMPTY.win32)).warnings).toEqual(h.warnings)
+    expect((await resolveHost('vscode', env('win32', {APPDATA: 'E:\\Roam'}), EMPTY.win32)).path).toBe('E:\\Roam\\Code\\User\\mcp.json')
   })
 
   it('drive-relative LOCALAPPDATA on Windows', async () => {
