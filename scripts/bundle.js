@@ -5,12 +5,14 @@
 // tsc's per-file output (dist/core, …) stays: the benchmarks import it. bin/run.js starts hatch through
 // dist/run.js, bundled here too, so @oclif/core (~100 CommonJS files, ~80 ms to load one by one) lands in a chunk
 // that the runner and every command share: one instance of oclif, loaded as one file.
-import {readdirSync} from 'node:fs'
+import {readdirSync, rmSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
+// Chunk names carry a content hash: clear the old ones, or every build leaves its predecessors behind.
+rmSync(join(root, 'dist', 'chunks'), {recursive: true, force: true})
 const commandsDir = join(root, 'src', 'commands')
 const entryPoints = readdirSync(commandsDir, {recursive: true})
   .filter((f) => f.endsWith('.ts'))

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /**
  * The results backup commands return: the `--json` shapes of `hatch mcp backup verify|clean|restore`, and the

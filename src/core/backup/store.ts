@@ -10,7 +10,7 @@ import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs
 import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
-import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
+import {BackupRecord, isBackupRecord, type BackupInfo, type BackupReason} from './schema.js'
 
 export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'fsync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
 
@@ -225,12 +225,13 @@ export class BackupStore {
     }
     // Files not yet matched by an index record; what is left at the end has no record.
     const unmatched = new Set(names)
-    const present = new Set(names)
+    // Every name, built only when a record matches no file left: its file is gone, or an earlier record took it.
+    let present: Set<string> | undefined
     const backups: BackupInfo[] = []
     const missing: BackupInfo[] = []
     for (const backup of this.readIndex(dir)) {
       if (unmatched.delete(backup.fileName)) backups.push(backup)
-      else if (!present.has(backup.fileName)) missing.push(backup)
+      else if (!(present ??= new Set(names)).has(backup.fileName)) missing.push(backup)
     }
     for (const name of unmatched) {
       const info = this.unindexed(dir, host, name)
@@ -658,15 +659,15 @@ function isNewestFirst(backups: readonly BackupInfo[]): boolean {
  * never a way to reach other paths.
  */
 function indexLine(line: string, dir: string, host: string): BackupInfo | undefined {
-  let record: BackupRecord | undefined
+  let record: unknown
   try {
-    record = BackupRecord.safeParse(JSON.parse(line)).data
+    record = JSON.parse(line)
   } catch {
     return undefined
   }
-  if (!record || record.host !== host || parseBackupFileName(record.fileName, host)?.id !== record.id) return undefined
-  // zod's output is a fresh object: adding the two fields in place is ~7x cheaper than a spread copy, which is
-  // what keeps listing 10,000 backups fast.
+  if (!isBackupRecord(record) || record.host !== host || parseBackupFileName(record.fileName, host)?.id !== record.id) return undefined
+  // The parsed object is this function's own: adding the two fields in place is ~7x cheaper than a spread copy,
+  // which is what keeps listing 10,000 backups fast.
   const backup = record as BackupInfo
   backup.path = dir + sep + record.fileName
   backup.indexed = true

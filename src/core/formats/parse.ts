@@ -1,6 +1,6 @@
 import {parse as parseJsonc, printParseErrorCode, type ParseError} from 'jsonc-parser'
 import {parse as parseToml, TomlError} from 'smol-toml'
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {HatchError} from '../errors.js'
 

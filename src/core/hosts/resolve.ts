@@ -1,7 +1,7 @@
 import {readdir, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import nodePath from 'node:path'
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {errnoCode, HatchError} from '../errors.js'
 import {ConfigFormat} from '../formats/parse.js'

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs'
 import {join, relative} from 'node:path'
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {HatchError, fsError} from '../errors.js'
 import {atomicWriteFileSync, readIfExists} from '../fs/atomic-write.js'

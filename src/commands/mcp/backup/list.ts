@@ -25,13 +25,15 @@ export default class BackupList extends HatchCommand<BackupInfo[]> {
       const {path} = await resolveConfigPath(flags.host!, {config: flags.config})
       backups = backups.filter((b) => b.sourcePath === path)
     }
-    this.out(
-      renderTable(
+    if (!this.jsonEnabled()) {
+      this.log(
+        renderTable(
         ['HOST', 'ID', 'CREATED (UTC)', 'SIZE', 'SHA256', 'SOURCE'],
         backups.map((b) => [b.host, b.id, b.createdAt.replace('T', ' ').slice(0, 19), formatBytes(b.size), b.sha256.slice(0, 12), b.indexed ? b.sourcePath : '(not indexed)']),
-        'No backups yet. Make one with `hatch mcp backup create --host HOST`.',
-      ),
-    )
+          'No backups yet. Make one with `hatch mcp backup create --host HOST`.',
+        ),
+      )
+    }
     return backups
   }
 }

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {Sidecar} from '../../archive/sidecar.js'
 import {archiveCore, archiveServices, callKeys, encryptionFor, PasswordArg, SeedArchiveFields, seedFields} from '../archive.js'

@@ -1,7 +1,7 @@
 import {lstat, readdir} from 'node:fs/promises'
 import {basename} from 'node:path'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {errnoCode, fsError, HatchError} from '../../errors.js'
 import {readSidecar, sidecarPathFor, type Sidecar} from '../../archive/sidecar.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {readSidecar, sidecarPathFor} from '../../archive/sidecar.js'
 import {archiveCore, archiveServices, callKeys, identitiesFor, PasswordArg, percentSaved, SeedArchiveFields, seedFields} from '../archive.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {CleanReport} from '../../backup/results.js'
 import {planClean} from '../../backup/retention.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {ResolvedHost, resolveHosts} from '../../hosts/resolve.js'
 import {HostIdArg} from '../schemas.js'

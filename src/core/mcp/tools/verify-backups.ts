@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {VerifyReport, verifyReport} from '../../backup/results.js'
 import {BackupIdArg, HostIdArg} from '../schemas.js'
