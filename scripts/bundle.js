@@ -1,46 +1,110 @@
 #!/usr/bin/env node
-// Bundles each command (and what it imports) into dist/commands/, with shared and lazily imported code split
-// into dist/chunks/. On Node 20, ESM start-up is dominated by loading modules one file at a time (zod alone is
-// ~100 files, ~80 ms); one bundled file per command cuts the cold start of every hatch invocation.
-// tsc's per-file output (dist/core, …) stays: the benchmarks import it. bin/run.js starts hatch through
-// dist/run.js, bundled here too, so @oclif/core (~100 CommonJS files, ~80 ms to load one by one) lands in a chunk
-// that the runner and every command share: one instance of oclif, loaded as one file.
-import {readdirSync, rmSync} from 'node:fs'
+// Bundles each command (and what it imports) into one file under dist/commands/, so a start loads the runner,
+// oclif and the one command it runs: on Node 20, ESM start-up is dominated by loading modules one file at a time
+// (zod alone is ~100 files, ~80 ms), and even a dozen shared chunks per command cost ~9 ms more than one file.
+// - @oclif/core (~100 CommonJS files, ~80 ms to load one by one) is bundled once, into dist/oclif.js, which the
+//   runner and every command import as `#oclif` (package.json "imports"): one instance of oclif, loaded as one file.
+// - Each entry is bundled on its own, so what it imports statically lands in its file, and what it imports
+//   lazily (`await import(…)`: the MCP SDK, the archive code, proper-lockfile) in chunks of its own under
+//   dist/chunks/, loaded only when used. bundle-meta.json records which inputs each entry loads at start
+//   (test/build/startup-imports.test.ts keeps heavy SDKs out of it).
+// tsc's per-file output (dist/core, …) stays: the benchmarks import it.
+import {existsSync, mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
+const dist = join(root, 'dist')
 // Chunk names carry a content hash: clear the old ones, or every build leaves its predecessors behind.
-rmSync(join(root, 'dist', 'chunks'), {recursive: true, force: true})
+rmSync(join(dist, 'chunks'), {recursive: true, force: true})
+mkdirSync(dist, {recursive: true})
+
 const commandsDir = join(root, 'src', 'commands')
-const entryPoints = readdirSync(commandsDir, {recursive: true})
+const commands = readdirSync(commandsDir, {recursive: true})
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join(commandsDir, f))
+const hooksDir = join(root, 'src', 'hooks')
+const hooks = (existsSync(hooksDir) ? readdirSync(hooksDir) : []).filter((f) => f.endsWith('.ts')).map((f) => join(hooksDir, f))
 const runner = join(root, 'src', 'run.ts')
 // Worker threads need an entry file of their own: src/core/archive/worker/archive-worker.ts → dist/workers/archive-worker.js
 // (found from dist/chunks and dist/commands/archive by src/core/archive/worker/client.ts).
-const workers = [{in: join(root, 'src', 'core', 'archive', 'worker', 'archive-worker.ts'), out: 'workers/archive-worker'}]
+const worker = join(root, 'src', 'core', 'archive', 'worker', 'archive-worker.ts')
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: [...entryPoints, runner, ...workers],
-  outbase: 'src',
-  outdir: 'dist',
-  entryNames: '[dir]/[name]',
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   // Prefer packages' ESM builds: jsonc-parser's main build is UMD, whose inner require() calls a bundler cannot follow.
   mainFields: ['module', 'main'],
-  // oclif's development mode loads these only when running from TypeScript sources (bin/dev.js): never bundled.
-  external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
   sourcemap: true,
   logLevel: 'warning',
+  write: false,
+  metafile: true,
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: {js: "import {createRequire as __hatchCreateRequire} from 'node:module';\nconst require = __hatchCreateRequire(import.meta.url);"},
+}
+
+// dist/oclif.js: every export of @oclif/core, named, from one bundled file.
+const names = Object.keys(createRequire(import.meta.url)('@oclif/core')).sort()
+const oclif = await build({
+  ...common,
+  stdin: {contents: `export {${names.join(', ')}} from '@oclif/core'`, resolveDir: root, sourcefile: 'oclif-entry.js'},
+  outfile: join(dist, 'oclif.js'),
+  // oclif's development mode loads these only when running from TypeScript sources (bin/dev.js): never bundled.
+  external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
 })
-console.log(`bundled the runner, ${entryPoints.length} commands from ${relative(root, commandsDir)} and ${workers.length} worker`)
+
+/** Every import of @oclif/core goes to the one bundled copy. */
+const sharedOclif = {
+  name: 'shared-oclif',
+  setup(b) {
+    b.onResolve({filter: /^@oclif\/core$/}, () => ({path: '#oclif', external: true}))
+  },
+}
+
+const entries = [...commands, ...hooks, runner, worker]
+const results = await Promise.all(
+  entries.map((entry) =>
+    build({
+      ...common,
+      entryPoints: entry === worker ? [{in: worker, out: 'workers/archive-worker'}] : [entry],
+      outbase: 'src',
+      outdir: 'dist',
+      entryNames: '[dir]/[name]',
+      chunkNames: 'chunks/[name]-[hash]',
+      splitting: true,
+      plugins: [sharedOclif],
+      external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
+    }),
+  ),
+)
+
+// Entries share lazily loaded chunks with the same content and so the same name: each file is written once.
+const files = new Map()
+for (const r of [oclif, ...results]) for (const f of r.outputFiles) files.set(f.path, f.contents)
+for (const [path, contents] of files) {
+  mkdirSync(dirname(path), {recursive: true})
+  writeFileSync(path, contents)
+}
+
+// What each entry loads when it starts: its own file and, transitively, the files it imports statically.
+const startup = {}
+for (const [i, r] of results.entries()) {
+  const outputs = r.metafile.outputs
+  const entryOut = Object.keys(outputs).find((o) => outputs[o].entryPoint !== undefined)
+  const seen = new Set()
+  const visit = (out) => {
+    if (seen.has(out) || outputs[out] === undefined) return
+    seen.add(out)
+    for (const imp of outputs[out].imports) if (imp.kind === 'import-statement' && !imp.external) visit(imp.path)
+  }
+  visit(entryOut)
+  const inputs = [...seen].flatMap((o) => Object.keys(outputs[o].inputs))
+  startup[relative(root, entries[i])] = {output: entryOut, inputs: [...new Set(inputs)].sort()}
+}
+writeFileSync(join(dist, 'bundle-meta.json'), `${JSON.stringify({oclifExports: names, startup}, null, 1)}\n`)
+console.log(`bundled oclif, the runner, ${commands.length} commands, ${hooks.length} hooks and 1 worker (${files.size} files)`)

@@ -29,12 +29,6 @@ export const VerifyReport = z.object({
 })
 export type VerifyReport = z.infer<typeof VerifyReport>
 
-/** Sums up verify's per-backup results. */
-export function verifyReport(results: VerifyResult[]): VerifyReport {
-  const damaged = results.filter((r) => r.status !== 'intact').length
-  return {ok: damaged === 0, checked: results.length, damaged, results}
-}
-
 export const CleanReport = z.object({
   host: z.string(),
   /** True when nothing was deleted because only a preview was asked for; `deleted` then lists what would go. */

@@ -10,7 +10,8 @@ import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs
 import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
-import {BackupRecord, isBackupRecord, type BackupInfo, type BackupReason} from './schema.js'
+import {isBackupRecord, recordOf} from './index-record.js'
+import type {BackupInfo, BackupReason, BackupRecord} from './schema.js'
 
 export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'fsync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
 
@@ -482,8 +483,7 @@ export class BackupStore {
     for (let attempt = 1; ; attempt++) {
       const current = readIfExists(index, this.fs)
       const records = keep(parseIndex(current?.toString('utf8') ?? '', dir, basename(dir)))
-      // parse() keeps only the record's own fields (not path/indexed, which are derived).
-      const text = records.map((r) => `${JSON.stringify(BackupRecord.parse(r))}\n`).join('')
+      const text = records.map((r) => `${JSON.stringify(recordOf(r))}\n`).join('')
       try {
         atomicWriteFileSync(index, Buffer.from(text), {mode: FILE_MODE, fs: this.fs, expectedSha256: current === null ? null : sha256(current)})
         return

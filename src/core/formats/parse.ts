@@ -1,12 +1,10 @@
 import {parse as parseJsonc, printParseErrorCode, type ParseError} from 'jsonc-parser'
 import {parse as parseToml, TomlError} from 'smol-toml'
-import * as z from 'zod'
-
 import {HatchError} from '../errors.js'
 
 /** The file formats MCP hosts keep their configuration in. */
-export const ConfigFormat = z.enum(['json', 'jsonc', 'toml'])
-export type ConfigFormat = z.infer<typeof ConfigFormat>
+export const CONFIG_FORMATS = ['json', 'jsonc', 'toml'] as const
+export type ConfigFormat = (typeof CONFIG_FORMATS)[number]
 
 const BOM = '\uFEFF'
 

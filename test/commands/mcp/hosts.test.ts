@@ -5,7 +5,7 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
 import {hostIds} from '../../../src/core/hosts/registry.js'
-import {ResolvedHost} from '../../../src/core/hosts/resolve.js'
+import {ResolvedHost} from '../../../src/core/hosts/schemas.js'
 import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
 
 const Result = z.strictObject({hosts: z.array(ResolvedHost)})

@@ -4,7 +4,8 @@ import {describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
 import {HatchError} from '../../../src/core/errors.js'
-import {getHost, HostEntry, HOSTS, hostIds, PathTemplate, templatesFor} from '../../../src/core/hosts/registry.js'
+import {getHost, HOSTS, hostIds, templatesFor} from '../../../src/core/hosts/registry.js'
+import {HostEntry, PathTemplate} from '../../../src/core/hosts/schemas.js'
 
 const REQUIRED = ['claude-desktop', 'claude-code', 'vscode', 'cursor', 'lmstudio', 'gemini', 'kiro', 'codex', 'windsurf', 'zed', 'opencode']
 

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 
-import {ResolvedHost, resolveHosts} from '../../hosts/resolve.js'
+import {resolveHosts} from '../../hosts/resolve.js'
+import {ResolvedHost} from '../../hosts/schemas.js'
 import {HostIdArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
 

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 
-import {VerifyReport, verifyReport} from '../../backup/results.js'
+import {VerifyReport} from '../../backup/results.js'
+import {verifyReport} from '../../backup/verify-report.js'
 import {BackupIdArg, HostIdArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
 

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {BackupRecord, isBackupRecord} from '../../../src/core/backup/schema.js'
+import {isBackupRecord} from '../../../src/core/backup/index-record.js'
+import {BackupRecord} from '../../../src/core/backup/schema.js'
 
 const RECORD = {
   id: '20261121_165100_123456',
