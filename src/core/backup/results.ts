@@ -26,6 +26,8 @@ export const VerifyReport = z.object({
   /** How many are not intact (damaged, missing or unrecorded). */
   damaged: z.number().int().nonnegative(),
   results: z.array(VerifyResult),
+  /** What to do about the backups that are not intact, one step per entry; empty when all are. */
+  nextSteps: z.array(z.string()),
 })
 export type VerifyReport = z.infer<typeof VerifyReport>
 
