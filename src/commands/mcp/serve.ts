@@ -3,8 +3,9 @@ import {userInfo} from 'node:os'
 import {Command, Flags} from '@oclif/core'
 
 import {auditLogDir, openFileOperations} from '../../cli/context.js'
+import {reportError} from '../../cli/errors.js'
 import {AuditLog} from '../../core/audit/log.js'
-import {isHatchError} from '../../core/errors.js'
+import {HatchError, isHatchError} from '../../core/errors.js'
 import {createConfirmationIssuer} from '../../core/mcp/confirm-token.js'
 import {currentHostEnvironment} from '../../core/hosts/resolve.js'
 import type {ArchiveServices, Privilege} from '../../core/mcp/types.js'
@@ -90,24 +91,26 @@ stdout carries only MCP messages; diagnostics go to stderr. Add it to a client w
   }): Promise<ArchiveServices | undefined> {
     const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity', 'allow-password-argument'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false)
     if ((flags['allow-dir']?.length ?? 0) === 0) {
-      if (keyFlags.length > 0) this.error(`--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`, {exit: 2})
+      if (keyFlags.length > 0) throw new HatchError('INVALID_ARGUMENT', `--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`)
       return undefined
     }
     const {openArchiveServices} = await import('../../core/mcp/archive.js')
-    try {
-      return await openArchiveServices({
-        allowDirs: flags['allow-dir']!,
-        passphraseFile: flags['passphrase-file'],
-        passphraseEnv: flags['passphrase-env'],
-        recipients: flags.recipient,
-        identityFiles: flags.identity,
-        passwordArgument: flags['allow-password-argument'],
-        hatchVersion: this.config.version,
-        warn: (m) => process.stderr.write(`Warning: ${m}\n`),
-      })
-    } catch (error) {
-      if (isHatchError(error)) this.error(error.message, {exit: error.exitCode, suggestions: error.suggestions})
-      throw error
-    }
+    return openArchiveServices({
+      allowDirs: flags['allow-dir']!,
+      passphraseFile: flags['passphrase-file'],
+      passphraseEnv: flags['passphrase-env'],
+      recipients: flags.recipient,
+      identityFiles: flags.identity,
+      passwordArgument: flags['allow-password-argument'],
+      hatchVersion: this.config.version,
+      warn: (m) => process.stderr.write(`Warning: ${m}
+`),
+    })
+  }
+
+  /** Errors before the protocol starts go to stderr as every hatch command reports them (stdout is the protocol's). */
+  protected override async catch(err: Error): Promise<unknown> {
+    await reportError(err, {json: false, command: {id: this.id, flags: this.ctor.flags, argv: this.argv}})
+    return undefined
   }
 }

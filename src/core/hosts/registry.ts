@@ -1,4 +1,5 @@
 import {HatchError} from '../errors.js'
+import {closest} from '../text/closest.js'
 import type {HostEntry, PathTemplates} from './schemas.js'
 
 /**
@@ -204,11 +205,15 @@ export function templatesFor(templates: PathTemplates, platform: HostPlatform): 
   return Array.isArray(templates) ? templates : templates[platform]
 }
 
-/** The host with this id. @throws HatchError UNKNOWN_HOST, naming every valid id. */
+/** The host with this id. @throws HatchError UNKNOWN_HOST (exit 2), naming every valid id and the nearest one. */
 export function getHost(id: string): HostEntry {
   const host = HOSTS.find((h) => h.id === id)
   if (host) return host
-  throw new HatchError('UNKNOWN_HOST', `Unknown host "${id}". Valid hosts: ${hostIds().join(', ')}.`, {
-    suggestions: ['Run `hatch mcp hosts` to see every host and where its config file is.'],
+  // A typo of one id, else the ids it starts (`claude` → claude-desktop, claude-code).
+  const typo = closest(id, hostIds())
+  const near = typo === undefined ? hostIds().filter((h) => id.length >= 2 && h.startsWith(id)) : [typo]
+  const guess = near.length > 0 ? `Did you mean ${near.join(' or ')}? ` : ''
+  throw new HatchError('UNKNOWN_HOST', `Unknown host "${id}". ${guess}Valid hosts: ${hostIds().join(', ')}.`, {
+    suggestions: [...near.map((h) => `--host ${h}`), 'Run `hatch mcp hosts` to see every host and where its config file is.'],
   })
 }

@@ -3,6 +3,7 @@ import {homedir} from 'node:os'
 import nodePath from 'node:path'
 import {errnoCode, HatchError} from '../errors.js'
 import {hatchHome} from '../paths/hatch-home.js'
+import {shellQuote} from '../text/shell-quote.js'
 import {getHost, HOSTS, type HostEntry, type HostPlatform, type Placeholder, templatesFor} from './registry.js'
 import type {HostStatus, ResolvedHost} from './schemas.js'
 import {readHostPaths} from './saved-paths.js'
@@ -210,12 +211,6 @@ export async function resolveHosts(
 ): Promise<ResolvedHost[]> {
   const hosts = ids === undefined ? HOSTS : ids.map((id) => getHost(id))
   return Promise.all(hosts.map((h) => resolveHost(h, hostEnv, fs)))
-}
-
-/** Quotes a path for a suggestion the user can paste into their shell. */
-export function shellQuote(p: string, platform: NodeJS.Platform): string {
-  if (/^[\w@%+=:,./\\-]+$/.test(p)) return p
-  return platform === 'win32' ? `"${p}"` : `'${p.replaceAll("'", `'\\''`)}'`
 }
 
 export interface ConfigPath {

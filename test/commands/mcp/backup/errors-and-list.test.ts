@@ -7,13 +7,14 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {hostIds} from '../../../../src/core/hosts/registry.js'
+import {HATCH} from '../../../helpers/cli.js'
 import {backup, create, expectExit, expectJsonError, list, oneJson, paths, put, snapshot, spawnCli, useSandbox} from './_helpers.js'
 
 
 describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90_000}, () => {
   useSandbox('hatch-backup-err-')
 
-  it('an unknown host exits 3 with UNKNOWN_HOST listing every valid host id', async ({sb}) => {
+  it('an unknown host is a usage error (exit 2) with UNKNOWN_HOST listing every valid host id', async ({sb}) => {
     const runs = await Promise.all([
       backup(sb, ['create', '--host', 'notepad', '--json']),
       backup(sb, ['restore', '--host', 'notepad', '--latest', '--yes', '--json']),
@@ -21,12 +22,12 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
       backup(sb, ['create', '--host', 'notepad']),
     ])
     for (const r of runs.slice(0, -1)) {
-      const error = expectJsonError(r, 3, 'UNKNOWN_HOST')
+      const error = expectJsonError(r, 2, 'UNKNOWN_HOST')
       expect(error.message).toContain('notepad')
       for (const id of hostIds()) expect(error.message).toContain(id)
     }
     const plain = runs.at(-1)!
-    expectExit(plain, 3)
+    expectExit(plain, 2)
     expect(plain.stdout).toBe('')
     expect(plain.stderr).toContain('UNKNOWN_HOST')
     for (const id of hostIds()) expect(plain.stderr).toContain(id)
@@ -65,7 +66,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
       backup(sb, ['create', '--host', 'lmstudio', '--config', b, '--json']),
     ])
     const error = expectJsonError(json, 9, 'AMBIGUOUS_CONFIG')
-    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`, `hatch mcp hosts set-path lmstudio ${a}   (saves the choice for every command)`])
+    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`, `${HATCH} mcp hosts set-path lmstudio ${a}   (saves the choice for every command)`])
     expect(error.message).toContain(a)
     expect(error.message).toContain(b)
     expectExit(plain, 9)
@@ -87,7 +88,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     await create(sb, 'cursor')
     await writeFile(config, '{"mcpServers": {}}\n')
     const cases: [string[], number][] = [
-      [['create', '--host', 'nope'], 3],
+      [['create', '--host', 'nope'], 2],
       [['restore', '--host', 'cursor', '--id', '../x', '--yes'], 2],
       [['restore', '--host', 'cursor', '--latest'], 6],
       [['clean', '--host', 'cursor', '--keep-count'], 2], // oclif's own usage error
