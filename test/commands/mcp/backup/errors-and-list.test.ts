@@ -126,6 +126,26 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     expect(plain.stdout).toMatch(/^HOST\s+ID\s+CREATED \(UTC\)/)
   })
 
+  it('the list table shows why each backup exists, a reason a newer hatch records included', async ({sb}) => {
+    const config = paths.cursor(sb.home)
+    await put(config, '{"mcpServers": {"a": {"command": "a"}}}\n')
+    const manual = await create(sb, 'cursor')
+    await writeFile(config, '{"mcpServers": {}}\n')
+    const restored = oneJson(await backup(sb, ['restore', '--host', 'cursor', '--id', manual.id, '--yes', '--json']))
+    // A reason this hatch does not know (issue 12's guard), written into the index as a newer hatch would.
+    const index = join(paths.store(sb.home), 'cursor', 'index.jsonl')
+    const lines = (await readFile(index, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    lines[0].reason = 'guard'
+    await writeFile(index, lines.map((r) => `${JSON.stringify(r)}\n`).join(''))
+
+    const plain = await backup(sb, ['list', '--host', 'cursor'])
+    expectExit(plain, 0)
+    expect(plain.stdout).toMatch(/^HOST\s+ID\s+CREATED \(UTC\)\s+REASON\s+SIZE\s+SHA256\s+SOURCE$/m)
+    expect(plain.stdout).toMatch(new RegExp(`^cursor\\s+${restored.preRestoreBackupId}\\s+\\S+ \\S+\\s+pre-restore\\s`, 'm'))
+    expect(plain.stdout).toMatch(new RegExp(`^cursor\\s+${manual.id}\\s+\\S+ \\S+\\s+guard\\s`, 'm'))
+    expect((await list(sb, 'cursor')).map((b) => b.reason)).toEqual(['pre-restore', 'guard'])
+  })
+
   it('verify --config checks only the backups of that file', async ({sb}) => {
     await put(paths.cursor(sb.home), '{"mcpServers": {}}\n')
     const other = join(sb.home, 'other', 'mcp.json')
