@@ -64,7 +64,8 @@ function flagNames(command: CommandShape): string[] {
     .map((n) => `--${n}`)
 }
 
-async function missingHostSteps(command: CommandShape): Promise<string[]> {
+/** Next steps for a command run without --host: the hosts that have a config file here, in a command that runs. */
+export async function missingHostSteps(command: CommandShape): Promise<string[]> {
   const here = await hostsHere()
   const id = command.id === undefined ? 'hatch …' : `hatch ${spaced(command.id)}`
   if (here.length === 0) {

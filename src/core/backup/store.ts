@@ -186,6 +186,65 @@ export class BackupStore {
     return {...record, path: published, indexed: true}
   }
 
+  /**
+   * Backs up `sourcePath` unless the host's newest backup of that same file already holds exactly its bytes, intact:
+   * `backup create` run twice on an unchanged file makes no duplicate (pass `force` to make one anyway). Returns the
+   * backup that holds the content, and whether it was made now.
+   */
+  async createIfChanged(host: string, sourcePath: string, options: CreateBackupOptions & {force?: boolean} = {}): Promise<{backup: BackupInfo; created: boolean}> {
+    const source = resolve(sourcePath)
+    const {realPath, bytes} = this.readSource(source, options)
+    const digest = sha256(bytes)
+    if (!options.force) {
+      const newest = this.newestOf(host, source)
+      if (newest !== undefined && newest.sha256 === digest && this.holds(newest, digest)) return {backup: newest, created: false}
+    }
+    return {backup: await this.create(host, source, {...options, bytes, sha256: digest, realPath}), created: true}
+  }
+
+  /**
+   * The newest indexed backup of `source` in `host`'s folder whose file exists. The index's tail usually holds it, so
+   * this reads its last 64 KB; the whole index only when the file's newest record is older than that.
+   */
+  private newestOf(host: string, source: string): BackupInfo | undefined {
+    const dir = this.hostDir(host)
+    const index = join(dir, INDEX)
+    let fd: number
+    try {
+      fd = this.fs.openSync(index, 'r')
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw fsError(error, 'read the backup index', index)
+    }
+    let whole: boolean
+    let tail: string
+    try {
+      const size = this.fs.fstatSync(fd).size
+      const length = Math.min(size, 65_536)
+      const buf = Buffer.allocUnsafe(length)
+      tail = buf.toString('utf8', 0, this.fs.readSync(fd, buf, 0, length, size - length))
+      whole = length === size
+    } finally {
+      this.fs.closeSync(fd)
+    }
+    const lines = tail.split('\n')
+    // The first line of a partial tail may be cut: only whole lines count.
+    for (let i = lines.length - 1; i >= (whole ? 0 : 1); i--) {
+      const backup = lines[i] === '' ? undefined : indexLine(lines[i]!, dir, host)
+      if (backup?.sourcePath === source && this.fs.statSync(backup.path, {throwIfNoEntry: false}) !== undefined) return backup
+    }
+    return whole ? undefined : this.list(host).find((b) => b.indexed && b.sourcePath === source)
+  }
+
+  /** Whether a backup's file holds bytes with this SHA-256 (false when it is gone or unreadable). */
+  private holds(backup: BackupInfo, digest: string): boolean {
+    try {
+      return sha256(this.fs.readFileSync(backup.path)) === digest
+    } catch {
+      return false
+    }
+  }
+
   /** The hosts that have a backup folder. */
   hosts(): string[] {
     this.refuseLinks()

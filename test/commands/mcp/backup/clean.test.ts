@@ -20,7 +20,7 @@ describe.concurrent('hatch mcp backup clean (built CLI)', {timeout: 90_000}, () 
 
   /** `n` backups of cursor, made at once, returned newest first (ids sort by time). */
   async function makeBackups(sb: Sandbox, n: number): Promise<any[]> {
-    const made = await Promise.all(Array.from({length: n}, () => create(sb, 'cursor')))
+    const made = await Promise.all(Array.from({length: n}, () => create(sb, 'cursor', ['--force'])))
     return made.sort((a, b) => (a.id < b.id ? 1 : -1))
   }
 

@@ -114,7 +114,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     await put(paths.kiro(sb.home), '{"mcpServers": {}}\n')
     await put(paths.codex(sb.home), '[mcp_servers.x]\ncommand = "x"\n')
     const made = await Promise.all(['kiro', 'cursor', 'codex'].map((host) => create(sb, host)))
-    made.push(await create(sb, 'cursor'))
+    made.push(await create(sb, 'cursor', ['--force']))
 
     const [all, plain, one] = await Promise.all([list(sb), backup(sb, ['list']), list(sb, 'cursor')])
     expect(all).toHaveLength(4)

@@ -66,7 +66,7 @@ describe.concurrent('hatch mcp backup restore/verify safety (built CLI)', {timeo
     const config = paths.cursor(sb.home)
     const content = Buffer.from('{"mcpServers": {"a": {"command": "a"}}}\n')
     await put(config, content)
-    const [x, y] = await Promise.all([create(sb, 'cursor'), create(sb, 'cursor')])
+    const [x, y] = await Promise.all([create(sb, 'cursor', ['--force']), create(sb, 'cursor', ['--force'])])
     const [lost, gone] = x.id < y.id ? [x, y] : [y, x]
     const index = join(paths.store(sb.home), 'cursor', 'index.jsonl')
     const lines = (await readFile(index, 'utf8')).split('\n').filter((l) => l !== '' && JSON.parse(l).id !== lost.id)
