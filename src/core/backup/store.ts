@@ -324,6 +324,16 @@ export class BackupStore {
     return newest
   }
 
+  /** A backup's bytes as they are now, unchecked (see readVerified); null when its file is gone. */
+  readUnverified(backup: BackupInfo): Buffer | null {
+    try {
+      return this.fs.readFileSync(backup.path)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return null
+      throw fsError(error, 'read the backup', backup.path)
+    }
+  }
+
   /**
    * A backup's bytes, after checking them against the recorded SHA-256.
    * @throws HatchError CHECKSUM_MISMATCH when the backup is damaged or has no recorded checksum.
