@@ -1,4 +1,5 @@
-import {realpathSync, statSync} from 'node:fs'
+import {existsSync, realpathSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {basename, delimiter, isAbsolute, join, relative, sep} from 'node:path'
 
 import {shellQuote} from '../core/text/shell-quote.js'
@@ -74,4 +75,36 @@ const COMMAND = /(?<![\w/.-])hatch(?= (?:mcp|archive|help|autocomplete|auth)\b| 
  */
 export function runnable(text: string, command: string = thisHatch()): string {
   return command === 'hatch' ? text : text.replace(COMMAND, command)
+}
+
+/** What a host's config should run to start `hatch mcp serve`, and why it might not keep working. */
+export interface ServeLaunch {
+  command: string
+  /** Before `mcp serve` and its flags. */
+  args: string[]
+  warning?: string
+}
+
+/**
+ * The command `hatch mcp install` writes: `hatch` when this is a global install (the hatch on PATH is this one, and
+ * it lives in a node_modules folder), which survives upgrades and moves; otherwise this node and this bin/run.js by
+ * full path, with a warning when that path is in a temporary folder (npx's cache, /tmp) or a working checkout,
+ * which the host stops finding once it goes or moves.
+ */
+export function serveLaunch(root: string, context: InvocationContext = current()): ServeLaunch {
+  const realRoot = real(root) ?? root
+  const inNodeModules = realRoot.split(/[\\/]/).includes('node_modules')
+  if (inNodeModules && hatchOnPath(context) !== undefined) return {command: 'hatch', args: []}
+  const launch = {command: process.execPath, args: [join(root, 'bin', 'run.js')]}
+  const temp = real(tmpdir()) ?? tmpdir()
+  const where = realRoot.includes(`${sep}_npx${sep}`) || !relative(temp, realRoot).startsWith('..')
+    ? 'a temporary folder'
+    : !inNodeModules || existsSync(join(realRoot, '.git'))
+      ? 'a working checkout'
+      : undefined
+  if (where === undefined) return launch
+  return {
+    ...launch,
+    warning: `The entry starts hatch from ${realRoot}, ${where}: once that folder is moved or deleted, the host can no longer start hatch. Install hatch with npm i -g (a package, not a folder: a folder installs as a link to it) and run this again to write \`hatch\`, or pass --command.`,
+  }
 }
