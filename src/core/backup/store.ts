@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
 import {HatchError, errnoCode, fsError, isHatchError} from '../errors.js'
-import {atomicWriteFileSync, canonicalPath, readBack, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
+import {atomicWriteFileSync, canonicalPath, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
@@ -57,7 +57,7 @@ const FILE_MODE = 0o600
  * `<root>/<host>/<config file name>.<host>.<YYYYMMDD_HHMMSS_ffffff>`, folders 0700 and files 0600, with one
  * `index.jsonl` per host recording each backup's checksum and origin, so listing never reads backup content.
  *
- * A backup's content is checked against its SHA-256 before it is published with link(2), which never replaces an
+ * A backup's SHA-256 is hashed from the bytes it is written from; it is published with link(2), which never replaces an
  * existing name, and its record is appended only once its bytes are durable. Backups take no lock (an append-mode
  * write is never interleaved); deleting, which rewrites the index, happens under the folder's hatch lock. Ids grow
  * within a host even if the clock steps back.
@@ -67,6 +67,8 @@ export class BackupStore {
   private readonly version: string
   private readonly fs: StoreFs
   private readonly homeChosen: boolean
+  /** Host folders this store has made or tightened already (see ensureDir). */
+  private readonly readyDirs = new Set<string>()
 
   constructor(options: BackupStoreOptions) {
     this.root = resolve(options.root)
@@ -126,15 +128,12 @@ export class BackupStore {
     // Interrupted before its record is written, a backup leaves nothing: neither its temp file nor an unrecorded copy.
     let forget = (): void => {}
     try {
-      fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
+      fd = this.openTemp(dir, tmp)
       forget = onInterrupt(() => this.removeQuietly(published ?? tmp))
+      // The recorded SHA-256 is of these very bytes, hashed as they were read; reading them back from the page cache
+      // would prove nothing more than writeAll's own counts.
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
-      if (!readBack(fd, bytes.byteLength, this.fs).equals(bytes)) {
-        throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
-          suggestions: ['Check the disk for errors and try again.'],
-        })
-      }
       index = this.openIndex(dir)
       indexFd = index.fd
       let us = nextMicros(index.lastId)
@@ -440,8 +439,22 @@ export class BackupStore {
     }
   }
 
+  /** A new temp file in a host folder; the folder is made (again, if it went since) when it is missing. */
+  private openTemp(dir: string, tmp: string): number {
+    try {
+      return this.fs.openSync(tmp, 'wx', FILE_MODE)
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error
+      this.readyDirs.delete(dir)
+      this.ensureDir(dir)
+      return this.fs.openSync(tmp, 'wx', FILE_MODE)
+    }
+  }
+
+  /** Makes a host folder 0700 (and the store's own above it), once per folder and store: each backup costs less. */
   private ensureDir(dir: string): void {
     this.refuseLinks(dir)
+    if (this.readyDirs.has(dir)) return
     try {
       const hatchHome = dirname(this.root)
       const firstCreated = this.fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})
@@ -451,6 +464,7 @@ export class BackupStore {
       const ours = [this.root, dir]
       if (firstCreated !== undefined && !relative(firstCreated, hatchHome).startsWith('..')) ours.unshift(hatchHome)
       for (const d of ours) this.fs.chmodSync(d, DIR_MODE)
+      this.readyDirs.add(dir)
     } catch (error) {
       throw fsError(error, 'create the backup folder', dir)
     }

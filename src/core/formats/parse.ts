@@ -56,10 +56,11 @@ export function parseConfig(bytes: Uint8Array | string, format: ConfigFormat, la
   let value: unknown
   switch (format) {
     case 'json': {
-      if (text.trim() === '') throw invalid('the file is empty')
       try {
         value = JSON.parse(text)
       } catch (error) {
+        // Only a failed parse pays for these (trim copies the whole text).
+        if (text.trim() === '') throw invalid('the file is empty')
         // V8's message gives no position on Node 20 ("Unexpected token '}', … is not valid JSON").
         throw invalid(strictJsonError(text) ?? (error as Error).message)
       }

@@ -96,7 +96,7 @@ describe('hatch mcp hosts (built CLI)', () => {
     const listed = Result.parse((await runCli(['mcp', 'hosts', '--host', 'lmstudio', '--json'], {env: sb.env})).json).hosts[0]
     expect(listed).toMatchObject({status: 'present', path: chosen, saved: true})
     const human = await runCli(['mcp', 'hosts'], {env: sb.env})
-    expect(human.stdout).toContain('Saved paths (hatch mcp hosts set-path): lmstudio')
+    expect(human.stdout).toContain(`Saved paths (${HATCH} mcp hosts set-path): lmstudio`)
 
     const unset = await runCli(['mcp', 'hosts', 'unset-path', 'lmstudio', '--json'], {env: sb.env})
     expect(unset.json).toEqual({host: 'lmstudio', changed: true})

@@ -15,7 +15,7 @@ export type CreateOutput = (BackupInfo & {created: boolean}) | AllHostsReport
 
 export default class BackupCreate extends HatchCommand<CreateOutput> {
   static override summary = "Back up a host's MCP config file (or, with --all, every host's)."
-  static override description = `Stores a byte-for-byte copy (comments, BOM and line endings kept) under ~/.hatch/mcp_host_config_backups/<host>/, checked by SHA-256 after it is written, in a folder only you can read (0700, files 0600).
+  static override description = `Stores a byte-for-byte copy (comments, BOM and line endings kept) under ~/.hatch/mcp_host_config_backups/<host>/, recorded with its SHA-256, in a folder only you can read (0700, files 0600).
 A file unchanged since its newest backup is not backed up again: hatch says so and prints that backup (--force makes a new one).
 Use it as a pre-change hook: it prints the backup's id, and exits non-zero if the file could not be backed up.`
 
