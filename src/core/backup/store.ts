@@ -207,14 +207,8 @@ export class BackupStore {
    */
   private newestOf(host: string, source: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
-    const index = join(dir, INDEX)
-    let fd: number
-    try {
-      fd = this.fs.openSync(index, 'r')
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined
-      throw fsError(error, 'read the backup index', index)
-    }
+    const fd = this.openIndexToRead(dir)
+    if (fd === undefined) return undefined
     let whole: boolean
     let tail: string
     try {
@@ -594,6 +588,18 @@ export class BackupStore {
     }
   }
 
+  /** A descriptor on a host's index, to read (never through a linked folder); undefined when the folder has none. */
+  private openIndexToRead(dir: string): number | undefined {
+    this.refuseLinks(dir)
+    const index = join(dir, INDEX)
+    try {
+      return openRegularFileSync(index, this.fs)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw fsError(error, 'read the backup index', index)
+    }
+  }
+
   private readIndex(dir: string): BackupInfo[] {
     return parseIndex(this.readIndexText(dir), dir, basename(dir))
   }
@@ -606,15 +612,8 @@ export class BackupStore {
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
-    this.refuseLinks(dir)
-    const index = join(dir, INDEX)
-    let fd: number
-    try {
-      fd = openRegularFileSync(index, this.fs)
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined
-      throw fsError(error, 'read the backup index', index)
-    }
+    const fd = this.openIndexToRead(dir)
+    if (fd === undefined) return undefined
     try {
       const size = this.fs.fstatSync(fd).size
       const read = (from: number, to: number): Buffer => {
