@@ -2,14 +2,15 @@
 // Bundles each command (and what it imports) into one file under dist/commands/, so a start loads the runner,
 // oclif and the one command it runs: on Node 20, ESM start-up is dominated by loading modules one file at a time
 // (zod alone is ~100 files, ~80 ms), and even a dozen shared chunks per command cost ~9 ms more than one file.
-// - @oclif/core (~100 CommonJS files, ~80 ms to load one by one) is bundled once, into dist/oclif.js, which the
-//   runner and every command import as `#oclif` (package.json "imports"): one instance of oclif, loaded as one file.
+// - @oclif/core (~100 CommonJS files, ~80 ms to load one by one) is bundled once, into dist/oclif.cjs, which the
+//   runner and every command import as `#oclif` (package.json "imports": dist/oclif.js, which loads it with V8's
+//   code cache; see scripts/oclif-entry.js and scripts/compile-cache.js): one instance of oclif, loaded as one file.
 // - Each entry is bundled on its own, so what it imports statically lands in its file, and what it imports
 //   lazily (`await import(…)`: the MCP SDK, the archive code, proper-lockfile) in chunks of its own under
 //   dist/chunks/, loaded only when used. bundle-meta.json records which inputs each entry loads at start
 //   (test/build/startup-imports.test.ts keeps heavy SDKs out of it).
 // tsc's per-file output (dist/core, …) stays: the benchmarks import it.
-import {existsSync, mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -48,12 +49,15 @@ const common = {
   banner: {js: "import {createRequire as __hatchCreateRequire} from 'node:module';\nconst require = __hatchCreateRequire(import.meta.url);"},
 }
 
-// dist/oclif.js: every export of @oclif/core, named, from one bundled file.
+// dist/oclif.cjs: @oclif/core in one CommonJS file, which dist/oclif.js (scripts/oclif-entry.js) loads with V8's code
+// cache and re-exports by name.
 const names = Object.keys(createRequire(import.meta.url)('@oclif/core')).sort()
 const oclif = await build({
   ...common,
-  stdin: {contents: `export {${names.join(', ')}} from '@oclif/core'`, resolveDir: root, sourcefile: 'oclif-entry.js'},
-  outfile: join(dist, 'oclif.js'),
+  entryPoints: [join(root, 'node_modules', '@oclif', 'core', 'lib', 'index.js')],
+  format: 'cjs',
+  banner: undefined,
+  outfile: join(dist, 'oclif.cjs'),
   // oclif's development mode loads these only when running from TypeScript sources (bin/dev.js): never bundled.
   external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
 })
@@ -86,10 +90,18 @@ const results = await Promise.all(
 // Entries share lazily loaded chunks with the same content and so the same name: each file is written once.
 const files = new Map()
 for (const r of [oclif, ...results]) for (const f of r.outputFiles) files.set(f.path, f.contents)
+// oclif's import() calls (loading commands and hooks) become __hatchImport(), which dist/oclif.js passes in: code V8
+// restores from a cache cannot call import() itself on Node 20 (the source map is off by a few columns there).
+const oclifFile = join(dist, 'oclif.cjs')
+const oclifCode = Buffer.from(files.get(oclifFile)).toString('utf8')
+const imports = oclifCode.match(/(?<![\w.$"'`])import\(/g)?.length ?? 0
+if (imports === 0) throw new Error('found no import() in the bundled oclif: scripts/oclif-entry.js expects some')
+files.set(oclifFile, Buffer.from(oclifCode.replace(/(?<![\w.$"'`])import\(/g, '__hatchImport(')))
 for (const [path, contents] of files) {
   mkdirSync(dirname(path), {recursive: true})
   writeFileSync(path, contents)
 }
+writeFileSync(join(dist, 'oclif.js'), readFileSync(join(root, 'scripts', 'oclif-entry.js'), 'utf8').replace('__NAMES__', names.join(', ')))
 
 // What each entry loads when it starts: its own file and, transitively, the files it imports statically.
 const startup = {}
