@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Identity, Recipient} from '../archive/age/index.js'
 import type {ArchiveEncryption, Sidecar} from '../archive/sidecar.js'
