@@ -62,11 +62,21 @@ const oclif = await build({
   external: ['typescript', 'ts-node', 'tsx', 'tsx/*'],
 })
 
-/** Every import of @oclif/core goes to the one bundled copy. */
+// Modules whose state the runner and the commands must share are bundled once too, and imported through package.json
+// "imports": every entry bundled on its own would otherwise hold its own copy. src/core/process/shutdown.ts is one:
+// the runner installs the signal handlers, and the commands register cleanups and graceful stops with them.
+const SHARED = {[join(root, 'src', 'core', 'process', 'shutdown.ts')]: '#shutdown'}
+const shared = await build({...common, entryPoints: [{in: Object.keys(SHARED)[0], out: 'shutdown'}], outdir: dist, splitting: false})
+
+/** Every import of @oclif/core goes to the one bundled copy, and so does every import of a SHARED module. */
 const sharedOclif = {
   name: 'shared-oclif',
   setup(b) {
     b.onResolve({filter: /^@oclif\/core$/}, () => ({path: '#oclif', external: true}))
+    b.onResolve({filter: /\/shutdown\.js$/}, (args) => {
+      const source = join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
+      return SHARED[source] === undefined ? undefined : {path: SHARED[source], external: true}
+    })
   },
 }
 
@@ -89,7 +99,7 @@ const results = await Promise.all(
 
 // Entries share lazily loaded chunks with the same content and so the same name: each file is written once.
 const files = new Map()
-for (const r of [oclif, ...results]) for (const f of r.outputFiles) files.set(f.path, f.contents)
+for (const r of [oclif, shared, ...results]) for (const f of r.outputFiles) files.set(f.path, f.contents)
 // oclif's import() calls (loading commands and hooks) become __hatchImport(), which dist/oclif.js passes in: code V8
 // restores from a cache cannot call import() itself on Node 20 (the source map is off by a few columns there).
 const oclifFile = join(dist, 'oclif.cjs')
