@@ -1,7 +1,5 @@
 import {isAbsolute, join, resolve} from 'node:path'
 
-import envPaths from 'env-paths'
-
 import {AtomicFileOperations} from '../core/backup/atomic-file-operations.js'
 import {BackupStore} from '../core/backup/store.js'
 import type {HatchStore} from '../core/store/types.js'
@@ -19,17 +17,14 @@ export function openFileOperations(hatchVersion: string): AtomicFileOperations {
 }
 
 /**
- * Where the MCP audit log lives: `$HATCH_LOG_DIR` when set, else the platform's log directory from env-paths
- * (without its `-nodejs` suffix):
- * - Linux: `$XDG_STATE_HOME/hatch`, default `~/.local/state/hatch` (XDG: logs are state, not data)
- * - macOS: `~/Library/Logs/hatch` (where Console.app looks)
- * - Windows: `%LOCALAPPDATA%\hatch\Log`
- * serve writes there and audit reads there, so both call this one function and pass the path into the core.
+ * Where the MCP audit log lives: `$HATCH_LOG_DIR` when set, else `logs/` in hatch's home (`$HATCH_HOME`, default
+ * `~/.hatch`): one data home, so HATCH_HOME moves the backups, the saved host paths and the log together. serve
+ * writes there and audit reads there, so both call this one function and pass the path into the core.
  */
 export function auditLogDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.HATCH_LOG_DIR
   if (override !== undefined && override !== '') return isAbsolute(override) ? override : resolve(override)
-  return envPaths('hatch', {suffix: ''}).log
+  return join(hatchHome(env), 'logs')
 }
 
 /**

@@ -27,7 +27,10 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 /** Every error code hatch emits, and the exit code it maps to. */
 export const ERROR_CODES = {
   INVALID_ARGUMENT: EXIT.USAGE,
-  UNKNOWN_HOST: EXIT.NOT_FOUND,
+  /** A host id that is not in the registry: a usage error, like any other mistyped argument. */
+  UNKNOWN_HOST: EXIT.USAGE,
+  /** Words that name no hatch command or topic. */
+  UNKNOWN_COMMAND: EXIT.USAGE,
   CONFIG_NOT_FOUND: EXIT.NOT_FOUND,
   BACKUP_NOT_FOUND: EXIT.NOT_FOUND,
   SERVER_NOT_FOUND: EXIT.NOT_FOUND,
@@ -64,6 +67,10 @@ export interface HatchErrorOptions {
   cause?: unknown
 }
 
+// Marks a HatchError across copies of this module: each bundled entry (a command, a hook, the runner) has its own
+// copy of the class, so an error thrown by a hook and reported by the runner would fail `instanceof`.
+const BRAND = Symbol.for('hatch.HatchError')
+
 export class HatchError extends Error {
   readonly code: ErrorCode
   readonly exitCode: ExitCode
@@ -71,6 +78,7 @@ export class HatchError extends Error {
 
   constructor(code: ErrorCode, message: string, options: HatchErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    Object.defineProperty(this, BRAND, {value: true})
     this.name = 'HatchError'
     this.code = code
     this.exitCode = ERROR_CODES[code]
@@ -84,7 +92,7 @@ export class HatchError extends Error {
 }
 
 export function isHatchError(err: unknown): err is HatchError {
-  return err instanceof HatchError
+  return err instanceof HatchError || (typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true)
 }
 
 /** The errno-style code of a Node.js system error, if it has one. */

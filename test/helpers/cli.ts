@@ -4,6 +4,8 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 export const RUN_JS = resolve(import.meta.dirname, '../../bin/run.js')
+/** How hatch's hints name hatch when it runs as runCli runs it: not installed, from outside the repository. */
+export const HATCH = `node ${RUN_JS}`
 
 export interface CliResult {
   code: number | null

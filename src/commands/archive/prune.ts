@@ -5,6 +5,7 @@ import {confirmOrRefuse} from '../../cli/confirm.js'
 import {dryRunFlag, yesFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/table.js'
 import {parseWholeNumberArgument} from '../../core/backup/retention.js'
+import {count} from '../../core/text/plural.js'
 
 export interface ArchivePruneOutput {
   dir: string
@@ -32,7 +33,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 folder missing, 6 not confirmed.`
   }
 
   static override flags = {
-    keep: Flags.string({description: 'Keep the newest N archives (a whole number >= 1).', helpValue: 'N'}),
+    keep: Flags.string({aliases: ['keep-count'], description: 'Keep the newest N archives (a whole number >= 1). Also --keep-count N, as backup clean once said it.', helpValue: 'N'}),
     'older-than-days': Flags.string({description: 'Delete only archives older than N days (a whole number >= 1).', helpValue: 'N'}),
     all: Flags.boolean({default: false, description: 'Allow deleting the newest archive; alone, delete every archive in the folder.'}),
     'dry-run': dryRunFlag,
@@ -42,7 +43,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 folder missing, 6 not confirmed.`
   async run(): Promise<ArchivePruneOutput> {
     const {args, flags} = await this.parse(ArchivePrune)
     const criteria = {
-      keepCount: parseWholeNumberArgument('--keep', flags.keep),
+      keepCount: parseWholeNumberArgument(this.argv.some((a) => a.startsWith('--keep-count')) ? '--keep-count' : '--keep', flags.keep),
       olderThanDays: parseWholeNumberArgument('--older-than-days', flags['older-than-days']),
       all: flags.all,
     }
@@ -52,21 +53,19 @@ Exit codes: 0 ok, 2 bad arguments, 3 folder missing, 6 not confirmed.`
     const total = plan.delete.length + plan.keep.length
     const output: ArchivePruneOutput = {dir: args.dir, dryRun: flags['dry-run'], deleted: plan.delete.map((a) => a.name), kept: plan.keep.map((a) => a.name), orphans: plan.orphans}
     const listing = renderTable(['NAME', 'CREATED (UTC)'], plan.delete.map((a) => [a.name, a.createdAt.replace('T', ' ').slice(0, 19)]))
+    const doomed = `${plan.delete.length} of ${count(total, 'archive')} in ${args.dir}`
     if (plan.delete.length === 0) {
-      this.out(`Nothing to prune: all ${total} archives in ${args.dir} are kept.`)
+      this.out(`Nothing to prune: ${args.dir} holds ${count(total, 'archive')}, and all are kept.`)
       return output
     }
     if (flags['dry-run']) {
-      this.out(`Would delete ${plan.delete.length} of ${total} archives:\n${listing}`)
+      this.out(`Would delete ${doomed}:\n${listing}`)
       return output
     }
-    if (!flags.yes && process.stdin.isTTY) this.logToStderr(`These ${plan.delete.length} archives would be deleted:\n${listing}`)
-    await confirmOrRefuse(`Delete ${plan.delete.length} of ${total} archives in ${args.dir}?`, {
-      yes: flags.yes,
-      action: `delete ${plan.delete.length} archives in ${args.dir}`,
-    })
+    if (!flags.yes && process.stdin.isTTY) this.logToStderr(`These ${doomed} would be deleted:\n${listing}`)
+    await confirmOrRefuse(`Delete ${doomed}?`, {yes: flags.yes, action: `delete ${doomed}`})
     output.deleted = await prunePlanned(args.dir, plan)
-    this.out(`Deleted ${output.deleted.length} archives; ${output.kept.length} kept.`)
+    this.out(`Deleted ${count(output.deleted.length, 'archive')}; ${output.kept.length} kept.`)
     return output
   }
 }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {decryptionKeyFlags, keyOptions, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
+import {count} from '../../core/text/plural.js'
 import type {RestoreResult} from '../../core/archive/index.js'
 
 export default class ArchiveRestore extends HatchCommand<RestoreResult> {
@@ -41,7 +42,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 archive missing, 4 damaged or unsafe archiv
     )
     for (const w of result.warnings) this.logToStderr(`Warning: ${w}`)
     this.out(
-      `Restored ${result.files} files (${formatBytes(result.bytes)}), ${result.directories} folders and ${result.symlinks} symlinks into ${result.to}` +
+      `Restored ${count(result.files, 'file')} (${formatBytes(result.bytes)}), ${count(result.directories, 'folder')} and ${count(result.symlinks, 'symlink')} into ${result.to}` +
         (result.verified ? '\nEvery file matched its recorded SHA-256.' : ''),
     )
     return result

@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {decryptionKeyFlags, keyOptions, withProgress} from '../../cli/archive.js'
 import {HatchCommand} from '../../cli/base-command.js'
 import {formatBytes} from '../../cli/table.js'
+import {count} from '../../core/text/plural.js'
 import type {VerifyResult} from '../../core/archive/index.js'
 
 export default class ArchiveVerify extends HatchCommand<VerifyResult> {
@@ -32,7 +33,7 @@ Exit codes: 0 intact, 2 bad arguments, 3 archive or sidecar missing, 4 damaged o
     const result = await withProgress(this, archive.ProgressLine, 'Verifying', (onProgress) => archive.verifyArchive({archive: args.archive, identities, onProgress}))
     const lines = [`OK: ${result.archive} (${formatBytes(result.size)})`]
     lines.push(result.sidecar === 'ok' ? '  SHA-256 matches its sidecar.' : '  No sidecar to compare with.')
-    lines.push(result.contents === 'ok' ? `  Decrypted; all ${result.files} files (${formatBytes(result.bytes ?? 0)}) match their recorded SHA-256.` : '  Contents not checked (give a key to decrypt and re-hash every file).')
+    lines.push(result.contents === 'ok' ? `  Decrypted; ${result.files === 1 ? 'its one file' : `all ${count(result.files ?? 0, 'file')}`} (${formatBytes(result.bytes ?? 0)}) ${result.files === 1 ? 'matches its' : 'match their'} recorded SHA-256.` : '  Contents not checked (give a key to decrypt and re-hash every file).')
     this.out(lines.join('\n'))
     return result
   }

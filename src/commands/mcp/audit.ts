@@ -7,6 +7,7 @@ import {AUDIT_FILE_NAME} from '../../core/audit/log.js'
 import {parseSince, readAuditLog} from '../../core/audit/read.js'
 import type {AuditRecord} from '../../core/audit/record.js'
 import {join} from 'node:path'
+import {count} from '../../core/text/plural.js'
 
 export interface AuditOutput {
   file: string
@@ -19,7 +20,7 @@ export interface AuditOutput {
 export default class McpAudit extends HatchCommand<AuditOutput> {
   static override summary = 'Show the log of MCP tool calls made to `hatch mcp serve`.'
   static override description = `One entry per tool call: when, which tool, who called (the OS user, and the client's name), the arguments with secrets and personal data masked, the outcome and how long it took.
-The log is ${AUDIT_FILE_NAME} in hatch's log folder: $HATCH_LOG_DIR, else ~/.local/state/hatch (Linux, $XDG_STATE_HOME), ~/Library/Logs/hatch (macOS), %LOCALAPPDATA%\\hatch\\Log (Windows).`
+The log is ${AUDIT_FILE_NAME} in hatch's log folder: $HATCH_LOG_DIR, else logs/ in hatch's home ($HATCH_HOME, default ~/.hatch).`
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --since 24h', '<%= config.bin %> <%= command.id %> --since 2026-11-01 --json']
 
@@ -46,7 +47,7 @@ The log is ${AUDIT_FILE_NAME} in hatch's log folder: $HATCH_LOG_DIR, else ~/.loc
         since ? 'No MCP tool calls in that period.' : 'No MCP tool calls logged yet.',
       ),
     )
-    if (skipped > 0) this.logToStderr(`Skipped ${skipped} line(s) of the log that are not valid entries.`)
+    if (skipped > 0) this.logToStderr(`Skipped ${count(skipped, 'line')} of the log that ${skipped === 1 ? 'is not a valid entry' : 'are not valid entries'}.`)
     return {file: join(dir, AUDIT_FILE_NAME), since: since?.toISOString() ?? null, entries: records, skipped}
   }
 }

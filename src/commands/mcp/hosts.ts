@@ -36,7 +36,7 @@ A host with a saved path (set-path) shows that file instead of probing. Honours 
       flags.config === undefined
         ? await resolveHosts(hostEnv, undefined, flags.host === undefined ? undefined : [flags.host])
         : [await resolveHostAt(flags.host!, flags.config, hostEnv)]
-    this.out(render(hosts, hostEnv.home))
+    this.out(this.hint(render(hosts, hostEnv.home)))
     return {hosts}
   }
 }

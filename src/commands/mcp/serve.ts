@@ -2,10 +2,10 @@ import {userInfo} from 'node:os'
 
 import {Command, Flags} from '@oclif/core'
 
-import {renderError} from '../../cli/base-command.js'
 import {auditLogDir, openFileOperations} from '../../cli/context.js'
+import {reportError} from '../../cli/errors.js'
 import {AuditLog} from '../../core/audit/log.js'
-import {isHatchError} from '../../core/errors.js'
+import {HatchError, isHatchError} from '../../core/errors.js'
 import {createConfirmationIssuer} from '../../core/mcp/confirm-token.js'
 import {currentHostEnvironment} from '../../core/hosts/resolve.js'
 import type {ArchiveServices, Privilege, ToolServices} from '../../core/mcp/types.js'
@@ -85,9 +85,9 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     const user = userInfo()
     if (!flags.http) {
       const given = HTTP_ONLY.filter((f) => (this.argv as string[]).some((a) => a === `--${f}` || a.startsWith(`--${f}=`)))
-      if (given.length > 0 || !flags.auth) this.error(`--${given[0] ?? 'no-auth'} is for the HTTP server, which needs --http.`, {exit: 2})
+      if (given.length > 0 || !flags.auth) throw new HatchError('INVALID_ARGUMENT', `--${given[0] ?? 'no-auth'} is for the HTTP server, which needs --http.`)
     }
-    const archive = await this.guard(() => this.archiveSetUp(flags, flags.http ? undefined : user.username))
+    const archive = await this.archiveSetUp(flags, flags.http ? undefined : user.username)
     const audit = AuditLog.open(auditLogDir())
     const ops = openFileOperations(this.config.version)
     const services: ToolServices = {
@@ -102,8 +102,7 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     }
     if (flags.http) {
       const {serveHatchOverHttp} = await import('../../core/mcp/http/run.js')
-      await this.guard(() =>
-        serveHatchOverHttp(
+      await serveHatchOverHttp(
           {
             listen: flags.listen,
             tlsCert: flags['tls-cert'],
@@ -122,7 +121,6 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
             maxBodyBytes: flags['max-body'],
           },
           {version: this.config.version, level, services, archiveFor: archive?.perUser, audit, report, localUser: user.username},
-        ),
       )
       return
     }
@@ -138,17 +136,6 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     })
   }
 
-  /** Runs a set-up step; a HatchError stops the server with its message and exit code (never a secret). */
-  private async guard<T>(step: () => Promise<T>): Promise<T> {
-    try {
-      return await step()
-    } catch (error) {
-      if (!isHatchError(error)) throw error
-      process.stderr.write(`${renderError(error)}\n`)
-      return this.exit(error.exitCode)
-    }
-  }
-
   /**
    * The archive tools' set-up, before any protocol starts: allowed dirs canonicalized, the secret read once and turned
    * into keys. The archive core is imported only here, and only with --allow-dir. `{user}` in a dir is the OS user
@@ -161,7 +148,7 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     const keyFlags = (['passphrase-file', 'passphrase-env', 'recipient', 'identity', 'allow-password-argument'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false)
     const dirs = flags['allow-dir'] ?? []
     if (dirs.length === 0) {
-      if (keyFlags.length > 0) this.error(`--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`, {exit: 2})
+      if (keyFlags.length > 0) throw new HatchError('INVALID_ARGUMENT', `--${keyFlags[0]} is for the archive tools, which need --allow-dir DIR.`)
       return undefined
     }
     const {archivePerUser, hasUserPlaceholder, openArchiveKeys, openArchiveServices, userDirs} = await import('../../core/mcp/archive.js')
@@ -180,5 +167,11 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
     }
     if (localUser !== undefined) return {shared: await openArchiveServices({...options, allowDirs: userDirs(dirs, localUser)})}
     return {perUser: archivePerUser(dirs, await openArchiveKeys(options))}
+  }
+
+  /** Errors before the protocol starts go to stderr as every hatch command reports them (stdout is the protocol's). */
+  protected override async catch(err: Error): Promise<unknown> {
+    await reportError(err, {json: false, command: {id: this.id, flags: this.ctor.flags, argv: this.argv}})
+    return undefined
   }
 }

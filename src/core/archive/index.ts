@@ -7,7 +7,7 @@ export {restoreArchive, type RestoreOptions, type RestoreResult} from './restore
 export {verifyArchive, type VerifyOptions, type VerifyResult} from './verify.js'
 export {listArchiveFiles, listArchives, type ArchiveFiles} from './list.js'
 export {planPrune, prunePlanned, type PrunePlan, type PruneCriteria} from './prune.js'
-export {writeNewIdentity, type KeygenResult} from './keygen.js'
+export {showIdentityFile, writeNewIdentity, type IdentityFileInfo, type KeygenResult} from './keygen.js'
 export {decryptionKeys, encryptionKeys, hasKeyOption, parseWorkFactor, type KeyOptions} from './keys/resolve.js'
 export {passphraseFromFileText, readSecretFile} from './keys/secret-file.js'
 export {promptSecret} from './keys/prompt.js'

@@ -3,6 +3,9 @@
  * terminal (the caller passes no stream otherwise, and under --json), redraws at most ten times a second, and
  * stays silent for work that finishes within half a second.
  */
+
+import {count} from '../text/plural.js'
+
 export interface ProgressUpdate {
   bytes: number
   totalBytes?: number
@@ -28,7 +31,7 @@ export function formatProgress(label: string, u: ProgressUpdate, elapsedSeconds:
   const rate = elapsedSeconds > 0 ? u.bytes / elapsedSeconds : 0
   const parts = [label]
   parts.push(u.totalBytes === undefined ? `${mib(u.bytes)} MiB` : `${mib(u.bytes)}/${mib(u.totalBytes)} MiB`)
-  parts.push(u.totalFiles === undefined ? `${u.files} files` : `${u.files}/${u.totalFiles} files`)
+  parts.push(u.totalFiles === undefined ? count(u.files, 'file') : `${u.files}/${count(u.totalFiles, 'file')}`)
   parts.push(`${mib(rate)} MiB/s`)
   if (u.totalBytes !== undefined && rate > 0) parts.push(`ETA ${eta((u.totalBytes - u.bytes) / rate)}`)
   return parts.join('  ')

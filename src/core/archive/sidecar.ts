@@ -1,7 +1,7 @@
 import {closeSync, constants, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {errnoCode, fsError, HatchError} from '../errors.js'
 import {atomicWriteFileSync} from '../fs/atomic-write.js'

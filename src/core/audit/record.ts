@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /**
  * How a tool call ended. `input-required`: the server asked the client for consent (elicitation) and changed nothing

@@ -72,8 +72,8 @@ export class AtomicFileOperations {
 
   /**
    * Inside withLockedFile: backs up the content found under the lock (null when there is no file). The backup's
-   * sync runs in the background once the call returns; pass the promise to writeAfter, which renames nothing into
-   * place before it is durable. A failure is kept for whoever awaits it, never reported as unhandled.
+   * sync runs in the background once the call returns; writeAfter starts it and renames nothing into place before it
+   * is durable. A failure is kept for whoever awaits it, never reported as unhandled.
    */
   backupLocked(host: string, file: LockedFile, reason: BackupReason): Promise<BackupInfo | null> {
     if (file.current === null) return Promise.resolve(null)
@@ -88,14 +88,15 @@ export class AtomicFileOperations {
     return backup
   }
 
-  /** Inside withLockedFile: writes the temp file of a write (synced, read back, validated); nothing renamed yet. */
-  stageLocked(file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): StagedWrite {
+  /** Inside withLockedFile: validates and writes the temp file of a write, synced (see `background`); nothing renamed yet. */
+  stageLocked(file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions & {background?: boolean} = {}): StagedWrite {
     return stageAtomicWrite(file.realPath, bytes, {
       resolved: true,
       expectedSha256: options.expectedSha256 === undefined ? file.currentSha256 : options.expectedSha256,
       fs: this.fs,
       mode: options.mode,
       validate: options.validate,
+      background: options.background,
     })
   }
 
@@ -105,23 +106,20 @@ export class AtomicFileOperations {
   }
 
   /**
-   * Inside withLockedFile: writes `bytes` once `backup` (from backupLocked) is durable. The temp file is written and
-   * synced meanwhile, so the two syncs overlap; if the backup fails, the temp file goes and the file is untouched.
+   * Inside withLockedFile: writes `bytes` once the backup of what they replace is durable. The temp file is written
+   * first and syncs on the thread pool while `startBackup` (backupLocked) writes the backup, whose own sync follows;
+   * nothing is renamed into place before both are durable. If the backup fails, the temp file goes and the file is
+   * untouched; that failure is the one reported.
    */
-  async writeAfter(backup: Promise<unknown>, file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): Promise<AtomicWriteResult> {
-    let staged: StagedWrite
-    try {
-      staged = this.stageLocked(file, bytes, options)
-    } catch (error) {
-      await backup // A failed backup came first, and is the error to report.
-      throw error
-    }
-    try {
-      await backup
-    } catch (error) {
+  async writeAfter(startBackup: () => Promise<unknown>, file: LockedFile, bytes: Uint8Array, options: LockedWriteOptions = {}): Promise<AtomicWriteResult> {
+    // Nothing is backed up for a write that is refused before it starts (validation, a conflict).
+    const staged = this.stageLocked(file, bytes, {...options, background: true})
+    const [backup, synced] = await Promise.allSettled([startBackup(), staged.synced])
+    if (backup.status === 'rejected') {
       staged.discard()
-      throw error
+      throw backup.reason
     }
+    if (synced.status === 'rejected') throw synced.reason
     return staged.commit()
   }
 
@@ -137,8 +135,9 @@ export class AtomicFileOperations {
   async writeFile(host: string, path: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<WriteOutcome> {
     return this.withLockedFile(path, async (file) => {
       if (options.expectedSha256 !== undefined && options.expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
-      const backup = options.skipBackup ? Promise.resolve(null) : this.backupLocked(host, file, options.reason ?? 'pre-write')
-      const written = await this.writeAfter(backup, file, bytes, options)
+      let backup: Promise<BackupInfo | null> = Promise.resolve(null)
+      const startBackup = () => (backup = options.skipBackup ? backup : this.backupLocked(host, file, options.reason ?? 'pre-write'))
+      const written = await this.writeAfter(startBackup, file, bytes, options)
       return {...written, backup: await backup}
     })
   }

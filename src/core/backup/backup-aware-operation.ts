@@ -18,8 +18,9 @@ export interface OperationOutcome<T> {
 
 /**
  * The pattern every mutating operation on a host config follows: under hatch's lock, back up the current
- * content first (a failed backup fails the operation), run, and if a later step fails, put the original
- * content back — unless another program has changed the file since, which is never overwritten.
+ * content before the first write replaces it (a failed backup fails the operation; nothing is replaced before the
+ * backup is durable), and if a later step fails, put the original content back — unless another program has
+ * changed the file since, which is never overwritten.
  */
 export abstract class BackupAwareOperation<T> {
   protected abstract readonly reason: BackupReason
@@ -42,13 +43,15 @@ export abstract class BackupAwareOperation<T> {
     return this.ops.withLockedFile(this.path, async (file) => {
       if (expectedSha256 !== undefined && expectedSha256 !== file.currentSha256) throw conflictError(file.realPath)
       if (expectedRealPath !== undefined && expectedRealPath !== file.realPath) throw conflictError(this.path)
-      // The backup syncs in the background while apply stages its first write (writeAfter).
-      const backup = this.ops.backupLocked(this.host, file, this.reason)
+      // The backup is made with the first write, once its temp file is staged: both sync together (writeAfter).
+      // An operation that writes nothing backs nothing up.
+      let backup: Promise<BackupInfo | null> | undefined
+      const startBackup = () => (backup ??= this.ops.backupLocked(this.host, file, this.reason))
       let lastSha = file.currentSha256
       const context: OperationContext = {
         ...file,
         write: async (bytes, options = {}) => {
-          const written = await this.ops.writeAfter(backup, file, bytes, {...options, expectedSha256: lastSha})
+          const written = await this.ops.writeAfter(startBackup, file, bytes, {...options, expectedSha256: lastSha})
           lastSha = written.sha256
           return written
         },
@@ -58,11 +61,11 @@ export abstract class BackupAwareOperation<T> {
         result = await this.apply(context)
       } catch (error) {
         // A failed backup is what went wrong first (nothing was written then): this throws it.
-        const made = await backup
+        const made = backup === undefined ? null : await backup
         if (lastSha !== file.currentSha256) this.rollback(file, lastSha, made, error)
         throw error
       }
-      return {result, backup: await backup}
+      return {result, backup: backup === undefined ? null : await backup}
     })
   }
 

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {unifiedDiff} from '../diff/unified.js'
 import {HatchError, isHatchError} from '../errors.js'

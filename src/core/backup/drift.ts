@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {isHatchError} from '../errors.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'

@@ -2,7 +2,7 @@ import {HatchError} from '../errors.js'
 import {unifiedDiff} from '../diff/unified.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
-import {decodeConfig, parseConfig, type ConfigFormat} from '../formats/parse.js'
+import {decodeConfig, isParseable, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
 import type {RestoreResult} from './results.js'
 import {PER_PROJECT_SERVERS} from '../servers/inventory.js'
@@ -65,7 +65,12 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
     if (!(force && !backup.indexed)) throw error
     bytes = readIfExists(backup.path) ?? Buffer.alloc(0)
   }
-  if (!force) parseConfig(bytes, request.format, `Backup ${backup.id}`)
+  if (!force) {
+    parseConfig(bytes, request.format, `Backup ${backup.id}`, [
+      `If these are the bytes you want back (say, the file as it was before a restore), restore them anyway: \`hatch mcp backup restore --host ${request.host} --id ${backup.id} --force\`.`,
+      `Or choose another backup: \`hatch mcp backup list --host ${request.host}\` lists them, newest first.`,
+    ])
+  }
   const targetPath = request.to ?? backup.sourcePath
   if (targetPath === '') {
     throw new HatchError('INVALID_ARGUMENT', `Backup ${backup.id} does not record where it came from.`, {
@@ -142,6 +147,17 @@ export async function executeRestore(ops: AtomicFileOperations, plan: RestorePla
     preRestoreBackupId: backup?.id ?? null,
     changed: result.changed,
   }
+}
+
+/**
+ * How to undo a restore: put its pre-restore backup back. That backup holds whatever the file held, which may not
+ * parse (the user had broken it), and restore refuses such a backup without --force: the command says so up front.
+ * Null when there is nothing to undo (no file was there, or nothing changed).
+ */
+export function undoRestore(plan: RestorePlan, result: RestoreResult): {command: string; needsForce: boolean} | null {
+  if (result.preRestoreBackupId === null || !result.changed) return null
+  const needsForce = plan.current !== null && !isParseable(plan.current, plan.format)
+  return {command: `hatch mcp backup restore --host ${plan.host} --id ${result.preRestoreBackupId}${needsForce ? ' --force' : ''}`, needsForce}
 }
 
 export type {RestoreResult} from './results.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /**
  * The results backup commands return: the `--json` shapes of `hatch mcp backup verify|clean|restore`, and the
@@ -26,14 +26,10 @@ export const VerifyReport = z.object({
   /** How many are not intact (damaged, missing or unrecorded). */
   damaged: z.number().int().nonnegative(),
   results: z.array(VerifyResult),
+  /** What to do about the backups that are not intact, one step per entry; empty when all are. */
+  nextSteps: z.array(z.string()),
 })
 export type VerifyReport = z.infer<typeof VerifyReport>
-
-/** Sums up verify's per-backup results. */
-export function verifyReport(results: VerifyResult[]): VerifyReport {
-  const damaged = results.filter((r) => r.status !== 'intact').length
-  return {ok: damaged === 0, checked: results.length, damaged, results}
-}
 
 export const CleanReport = z.object({
   host: z.string(),

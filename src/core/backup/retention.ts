@@ -49,10 +49,10 @@ export function planClean<T extends {createdAt: string}>(backups: readonly T[], 
   const {olderThanDays, keepCount, all = false} = criteria
   if (olderThanDays === undefined && keepCount === undefined && !all) {
     throw new HatchError('INVALID_ARGUMENT', 'Say which backups to clean.', {
-      suggestions: ['Use --older-than-days N, --keep-count N, or --all (which also allows deleting the newest backup).'],
+      suggestions: ['Use --older-than-days N, --keep N, or --all (which also allows deleting the newest backup).'],
     })
   }
-  for (const [flag, n] of [['--older-than-days', olderThanDays], ['--keep-count', keepCount]] as const) {
+  for (const [flag, n] of [['--older-than-days', olderThanDays], ['--keep', keepCount]] as const) {
     if (n !== undefined) parseWholeNumberArgument(flag, n)
   }
   const cutoff = olderThanDays === undefined ? undefined : now.getTime() - olderThanDays * DAY_MS

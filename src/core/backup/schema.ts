@@ -1,6 +1,6 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
-/** Why a backup was made. */
+/** Why hatch makes a backup. Records may hold other reasons (a newer hatch may add some): readers take any string. */
 export const BackupReason = z.enum(['manual', 'pre-restore', 'pre-write', 'guard'])
 export type BackupReason = z.infer<typeof BackupReason>
 
@@ -21,7 +21,8 @@ export const BackupRecord = z.object({
   sourceRealPath: z.string(),
   /** Permission bits of the source, used when restoring a file that no longer exists. */
   sourceMode: z.number().int().nonnegative(),
-  reason: BackupReason,
+  /** A BackupReason when this hatch wrote it; any string is read, so backups made by a newer hatch still list. */
+  reason: z.string(),
   hatchVersion: z.string(),
 })
 export type BackupRecord = z.infer<typeof BackupRecord>

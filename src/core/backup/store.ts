@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs'
 import {basename, dirname, join, relative, resolve, sep} from 'node:path'
 
 import {HatchError, errnoCode, fsError, isHatchError} from '../errors.js'
-import {atomicWriteFileSync, canonicalPath, readBack, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
+import {atomicWriteFileSync, canonicalPath, readIfExists, uniqueTempPart, writeAll, type SyncFs} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
@@ -10,7 +10,8 @@ import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs
 import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
-import {BackupRecord, type BackupInfo, type BackupReason} from './schema.js'
+import {isBackupRecord, recordOf} from './index-record.js'
+import type {BackupInfo, BackupReason, BackupRecord} from './schema.js'
 
 export type StoreFs = SyncFs & Pick<typeof nodeFs, 'fstatSync' | 'fsync' | 'linkSync' | 'mkdirSync' | 'readdirSync'>
 
@@ -56,7 +57,7 @@ const FILE_MODE = 0o600
  * `<root>/<host>/<config file name>.<host>.<YYYYMMDD_HHMMSS_ffffff>`, folders 0700 and files 0600, with one
  * `index.jsonl` per host recording each backup's checksum and origin, so listing never reads backup content.
  *
- * A backup's content is checked against its SHA-256 before it is published with link(2), which never replaces an
+ * A backup's SHA-256 is hashed from the bytes it is written from; it is published with link(2), which never replaces an
  * existing name, and its record is appended only once its bytes are durable. Backups take no lock (an append-mode
  * write is never interleaved); deleting, which rewrites the index, happens under the folder's hatch lock. Ids grow
  * within a host even if the clock steps back.
@@ -66,6 +67,8 @@ export class BackupStore {
   private readonly version: string
   private readonly fs: StoreFs
   private readonly homeChosen: boolean
+  /** Host folders this store has made or tightened already (see ensureDir). */
+  private readonly readyDirs = new Set<string>()
 
   constructor(options: BackupStoreOptions) {
     this.root = resolve(options.root)
@@ -125,15 +128,12 @@ export class BackupStore {
     // Interrupted before its record is written, a backup leaves nothing: neither its temp file nor an unrecorded copy.
     let forget = (): void => {}
     try {
-      fd = this.fs.openSync(tmp, 'wx+', FILE_MODE)
+      fd = this.openTemp(dir, tmp)
       forget = onInterrupt(() => this.removeQuietly(published ?? tmp))
+      // The recorded SHA-256 is of these very bytes, hashed as they were read; reading them back from the page cache
+      // would prove nothing more than writeAll's own counts.
       writeAll(fd, bytes, this.fs)
       this.fs.fchmodSync(fd, FILE_MODE)
-      if (!readBack(fd, bytes.byteLength, this.fs).equals(bytes)) {
-        throw new HatchError('IO_ERROR', `The backup of ${source} did not read back as written; no backup was made.`, {
-          suggestions: ['Check the disk for errors and try again.'],
-        })
-      }
       index = this.openIndex(dir)
       indexFd = index.fd
       let us = nextMicros(index.lastId)
@@ -185,6 +185,59 @@ export class BackupStore {
     return {...record, path: published, indexed: true}
   }
 
+  /**
+   * Backs up `sourcePath` unless the host's newest backup of that same file already holds exactly its bytes, intact:
+   * `backup create` run twice on an unchanged file makes no duplicate (pass `force` to make one anyway). Returns the
+   * backup that holds the content, and whether it was made now.
+   */
+  async createIfChanged(host: string, sourcePath: string, options: CreateBackupOptions & {force?: boolean} = {}): Promise<{backup: BackupInfo; created: boolean}> {
+    const source = resolve(sourcePath)
+    const {realPath, bytes} = this.readSource(source, options)
+    const digest = sha256(bytes)
+    if (!options.force) {
+      const newest = this.newestOf(host, source)
+      if (newest !== undefined && newest.sha256 === digest && this.holds(newest, digest)) return {backup: newest, created: false}
+    }
+    return {backup: await this.create(host, source, {...options, bytes, sha256: digest, realPath}), created: true}
+  }
+
+  /**
+   * The newest indexed backup of `source` in `host`'s folder whose file exists. The index's tail usually holds it, so
+   * this reads its last 64 KB; the whole index only when the file's newest record is older than that.
+   */
+  private newestOf(host: string, source: string): BackupInfo | undefined {
+    const dir = this.hostDir(host)
+    const fd = this.openIndexToRead(dir)
+    if (fd === undefined) return undefined
+    let whole: boolean
+    let tail: string
+    try {
+      const size = this.fs.fstatSync(fd).size
+      const length = Math.min(size, 65_536)
+      const buf = Buffer.allocUnsafe(length)
+      tail = buf.toString('utf8', 0, this.fs.readSync(fd, buf, 0, length, size - length))
+      whole = length === size
+    } finally {
+      this.fs.closeSync(fd)
+    }
+    const lines = tail.split('\n')
+    // The first line of a partial tail may be cut: only whole lines count.
+    for (let i = lines.length - 1; i >= (whole ? 0 : 1); i--) {
+      const backup = lines[i] === '' ? undefined : indexLine(lines[i]!, dir, host)
+      if (backup?.sourcePath === source && this.fs.statSync(backup.path, {throwIfNoEntry: false}) !== undefined) return backup
+    }
+    return whole ? undefined : this.list(host).find((b) => b.indexed && b.sourcePath === source)
+  }
+
+  /** Whether a backup's file holds bytes with this SHA-256 (false when it is gone or unreadable). */
+  private holds(backup: BackupInfo, digest: string): boolean {
+    try {
+      return sha256(this.fs.readFileSync(backup.path)) === digest
+    } catch {
+      return false
+    }
+  }
+
   /** The hosts that have a backup folder. */
   hosts(): string[] {
     this.refuseLinks()
@@ -225,12 +278,13 @@ export class BackupStore {
     }
     // Files not yet matched by an index record; what is left at the end has no record.
     const unmatched = new Set(names)
-    const present = new Set(names)
+    // Every name, built only when a record matches no file left: its file is gone, or an earlier record took it.
+    let present: Set<string> | undefined
     const backups: BackupInfo[] = []
     const missing: BackupInfo[] = []
     for (const backup of this.readIndex(dir)) {
       if (unmatched.delete(backup.fileName)) backups.push(backup)
-      else if (!present.has(backup.fileName)) missing.push(backup)
+      else if (!(present ??= new Set(names)).has(backup.fileName)) missing.push(backup)
     }
     for (const name of unmatched) {
       const info = this.unindexed(dir, host, name)
@@ -261,6 +315,16 @@ export class BackupStore {
       })
     }
     return newest
+  }
+
+  /** A backup's bytes as they are now, unchecked (see readVerified); null when its file is gone. */
+  readUnverified(backup: BackupInfo): Buffer | null {
+    try {
+      return this.fs.readFileSync(backup.path)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return null
+      throw fsError(error, 'read the backup', backup.path)
+    }
   }
 
   /**
@@ -369,8 +433,22 @@ export class BackupStore {
     }
   }
 
+  /** A new temp file in a host folder; the folder is made (again, if it went since) when it is missing. */
+  private openTemp(dir: string, tmp: string): number {
+    try {
+      return this.fs.openSync(tmp, 'wx', FILE_MODE)
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error
+      this.readyDirs.delete(dir)
+      this.ensureDir(dir)
+      return this.fs.openSync(tmp, 'wx', FILE_MODE)
+    }
+  }
+
+  /** Makes a host folder 0700 (and the store's own above it), once per folder and store: each backup costs less. */
   private ensureDir(dir: string): void {
     this.refuseLinks(dir)
+    if (this.readyDirs.has(dir)) return
     try {
       const hatchHome = dirname(this.root)
       const firstCreated = this.fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})
@@ -380,6 +458,7 @@ export class BackupStore {
       const ours = [this.root, dir]
       if (firstCreated !== undefined && !relative(firstCreated, hatchHome).startsWith('..')) ours.unshift(hatchHome)
       for (const d of ours) this.fs.chmodSync(d, DIR_MODE)
+      this.readyDirs.add(dir)
     } catch (error) {
       throw fsError(error, 'create the backup folder', dir)
     }
@@ -481,8 +560,7 @@ export class BackupStore {
     for (let attempt = 1; ; attempt++) {
       const current = readIfExists(index, this.fs)
       const records = keep(parseIndex(current?.toString('utf8') ?? '', dir, basename(dir)))
-      // parse() keeps only the record's own fields (not path/indexed, which are derived).
-      const text = records.map((r) => `${JSON.stringify(BackupRecord.parse(r))}\n`).join('')
+      const text = records.map((r) => `${JSON.stringify(recordOf(r))}\n`).join('')
       try {
         atomicWriteFileSync(index, Buffer.from(text), {mode: FILE_MODE, fs: this.fs, expectedSha256: current === null ? null : sha256(current)})
         return
@@ -510,6 +588,18 @@ export class BackupStore {
     }
   }
 
+  /** A descriptor on a host's index, to read (never through a linked folder); undefined when the folder has none. */
+  private openIndexToRead(dir: string): number | undefined {
+    this.refuseLinks(dir)
+    const index = join(dir, INDEX)
+    try {
+      return openRegularFileSync(index, this.fs)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw fsError(error, 'read the backup index', index)
+    }
+  }
+
   private readIndex(dir: string): BackupInfo[] {
     return parseIndex(this.readIndexText(dir), dir, basename(dir))
   }
@@ -522,15 +612,8 @@ export class BackupStore {
    */
   private findIndexed(host: string, id: string): BackupInfo | undefined {
     const dir = this.hostDir(host)
-    this.refuseLinks(dir)
-    const index = join(dir, INDEX)
-    let fd: number
-    try {
-      fd = openRegularFileSync(index, this.fs)
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined
-      throw fsError(error, 'read the backup index', index)
-    }
+    const fd = this.openIndexToRead(dir)
+    if (fd === undefined) return undefined
     try {
       const size = this.fs.fstatSync(fd).size
       const read = (from: number, to: number): Buffer => {
@@ -658,15 +741,15 @@ function isNewestFirst(backups: readonly BackupInfo[]): boolean {
  * never a way to reach other paths.
  */
 function indexLine(line: string, dir: string, host: string): BackupInfo | undefined {
-  let record: BackupRecord | undefined
+  let record: unknown
   try {
-    record = BackupRecord.safeParse(JSON.parse(line)).data
+    record = JSON.parse(line)
   } catch {
     return undefined
   }
-  if (!record || record.host !== host || parseBackupFileName(record.fileName, host)?.id !== record.id) return undefined
-  // zod's output is a fresh object: adding the two fields in place is ~7x cheaper than a spread copy, which is
-  // what keeps listing 10,000 backups fast.
+  if (!isBackupRecord(record) || record.host !== host || parseBackupFileName(record.fileName, host)?.id !== record.id) return undefined
+  // The parsed object is this function's own: adding the two fields in place is ~7x cheaper than a spread copy,
+  // which is what keeps listing 10,000 backups fast.
   const backup = record as BackupInfo
   backup.path = dir + sep + record.fileName
   backup.indexed = true

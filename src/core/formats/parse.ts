@@ -1,12 +1,10 @@
 import {parse as parseJsonc, printParseErrorCode, type ParseError} from 'jsonc-parser'
 import {parse as parseToml, TomlError} from 'smol-toml'
-import {z} from 'zod'
-
 import {HatchError} from '../errors.js'
 
 /** The file formats MCP hosts keep their configuration in. */
-export const ConfigFormat = z.enum(['json', 'jsonc', 'toml'])
-export type ConfigFormat = z.infer<typeof ConfigFormat>
+export const CONFIG_FORMATS = ['json', 'jsonc', 'toml'] as const
+export type ConfigFormat = (typeof CONFIG_FORMATS)[number]
 
 const BOM = '\uFEFF'
 
@@ -28,13 +26,19 @@ function lineAndColumn(text: string, offset: number): {line: number; column: num
   return {line, column: offset - lineStart + 1}
 }
 
-function invalid(label: string, format: ConfigFormat, detail: string): HatchError {
-  return new HatchError('INVALID_CONFIG', `${label} is not valid ${format.toUpperCase()}: ${detail}.`, {
-    suggestions: [
-      'Fix the file by hand, or restore a good copy with `hatch mcp backup restore`.',
-      'hatch never overwrites a file it cannot parse, except by an explicit restore.',
-    ],
-  })
+const FIX_THE_FILE = [
+  'Fix the file by hand (the line and column above are where the problem starts), or restore a good copy with `hatch mcp backup restore`.',
+  'hatch never overwrites a file it cannot parse, except by an explicit restore.',
+]
+
+/** Where JSON text stops being JSON: jsonc-parser in strict mode gives the offset that V8's message leaves out. */
+function strictJsonError(text: string): string | undefined {
+  const errors: ParseError[] = []
+  parseJsonc(text, errors, {allowEmptyContent: false, allowTrailingComma: false, disallowComments: true})
+  const first = errors[0]
+  if (!first) return undefined
+  const at = lineAndColumn(text, first.offset)
+  return `${printParseErrorCode(first.error)} at line ${at.line}, column ${at.column}`
 }
 
 /**
@@ -43,29 +47,33 @@ function invalid(label: string, format: ConfigFormat, detail: string): HatchErro
  * A document whose top level is not an object/table is rejected: no host reads such a file.
  *
  * @param label how to name the content in an error, e.g. the file path.
+ * @param suggestions the next steps the error gives (default: fix the file by hand, or restore a good copy).
  * @throws HatchError INVALID_CONFIG, with the line and column of the first problem.
  */
-export function parseConfig(bytes: Uint8Array | string, format: ConfigFormat, label = 'The config'): Record<string, unknown> {
+export function parseConfig(bytes: Uint8Array | string, format: ConfigFormat, label = 'The config', suggestions: string[] = FIX_THE_FILE): Record<string, unknown> {
+  const invalid = (detail: string) => new HatchError('INVALID_CONFIG', `${label} is not valid ${format.toUpperCase()}: ${detail}.`, {suggestions})
   const text = decodeConfig(bytes)
   let value: unknown
   switch (format) {
     case 'json': {
-      if (text.trim() === '') throw invalid(label, format, 'the file is empty')
       try {
         value = JSON.parse(text)
       } catch (error) {
-        throw invalid(label, format, (error as Error).message)
+        // Only a failed parse pays for these (trim copies the whole text).
+        if (text.trim() === '') throw invalid('the file is empty')
+        // V8's message gives no position on Node 20 ("Unexpected token '}', … is not valid JSON").
+        throw invalid(strictJsonError(text) ?? (error as Error).message)
       }
       break
     }
     case 'jsonc': {
-      if (text.trim() === '') throw invalid(label, format, 'the file is empty')
+      if (text.trim() === '') throw invalid('the file is empty')
       const errors: ParseError[] = []
       value = parseJsonc(text, errors, {allowEmptyContent: false, allowTrailingComma: true, disallowComments: false})
       const first = errors[0]
       if (first) {
         const at = lineAndColumn(text, first.offset)
-        throw invalid(label, format, `${printParseErrorCode(first.error)} at line ${at.line}, column ${at.column}`)
+        throw invalid(`${printParseErrorCode(first.error)} at line ${at.line}, column ${at.column}`)
       }
       break
     }
@@ -74,13 +82,13 @@ export function parseConfig(bytes: Uint8Array | string, format: ConfigFormat, la
         value = parseToml(text)
       } catch (error) {
         const detail = error instanceof TomlError ? `${error.message.split('\n')[0]} at line ${error.line}, column ${error.column}` : String(error)
-        throw invalid(label, format, detail)
+        throw invalid(detail)
       }
       break
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(label, format, 'the top level must be an object')
+    throw invalid('the top level must be an object')
   }
   return value as Record<string, unknown>
 }

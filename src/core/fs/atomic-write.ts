@@ -14,10 +14,11 @@ import {assertRegularFile, readRegularFileIfExists, type ReadFs} from './regular
 export type SyncFs = Pick<
   typeof nodeFs,
   | 'chmodSync'
-  | 'chownSync'
   | 'closeSync'
+  | 'fchownSync'
   | 'fchmodSync'
   | 'fstatSync'
+  | 'fsync'
   | 'fsyncSync'
   | 'lstatSync'
   | 'openSync'
@@ -41,8 +42,13 @@ export interface AtomicWriteOptions {
   expectedSha256?: string | null
   /** `path` is already the write target, as resolveWriteTarget gives it (a caller holding the lock resolved it). */
   resolved?: boolean
-  /** Called with the bytes read back from the synced temp file; throw to abort (nothing is written). */
+  /** Called with the bytes to write; throw to abort (nothing is written). */
   validate?: (bytes: Buffer) => void
+  /**
+   * stageAtomicWrite only: sync the temp file on libuv's thread pool, so the caller can do other work meanwhile (a
+   * backup of the content it replaces); `synced` says when it is durable, and commit waits for nothing.
+   */
+  background?: boolean
   /** Mode of a file that does not exist yet (an existing file keeps its own). Default 0o600. */
   mode?: number
   fs?: SyncFs
@@ -193,15 +199,6 @@ function renameWithRetry(from: string, to: string, fs: SyncFs): void {
   }
 }
 
-/**
- * What a file opened for reading and writing holds, read back through its descriptor from the start: at most one
- * byte more than `expectedLength`, so a file longer than what was written shows as different.
- */
-export function readBack(fd: number, expectedLength: number, fs: Pick<SyncFs, 'readSync'>): Buffer {
-  const back = Buffer.alloc(expectedLength + 1)
-  return back.subarray(0, fs.readSync(fd, back, 0, back.byteLength, 0))
-}
-
 /** realpath(3): the file's canonical path, in one native call. */
 export function canonicalPath(path: string, fs: Pick<SyncFs, 'realpathSync'>): string {
   return (fs.realpathSync.native ?? fs.realpathSync)(path)
@@ -213,8 +210,10 @@ export function writeAll(fd: number, data: Uint8Array, fs: Pick<SyncFs, 'writeSy
   while (offset < data.byteLength) offset += fs.writeSync(fd, data, offset, data.byteLength - offset)
 }
 
-/** A write whose temp file is written, synced, read back and validated, and not yet renamed over its target. */
+/** A write whose temp file is written, validated and synced (see `synced`), and not yet renamed over its target. */
 export interface StagedWrite {
+  /** Resolves once the temp file is durable: at once, unless staged with `background`. Commit only after it. */
+  synced: Promise<void>
   /** Re-checks the target's hash, renames the temp file over it and syncs the folder; once. */
   commit(): AtomicWriteResult
   /** Removes the temp file: the target was never touched. */
@@ -222,8 +221,8 @@ export interface StagedWrite {
 }
 
 /**
- * Replaces a file's content the way a careful tool must: a unique temp file in the same folder, written and
- * fsynced, read back and validated, the target's hash re-checked, renamed over the target, the folder fsynced.
+ * Replaces a file's content the way a careful tool must: a unique temp file in the same folder, validated, written
+ * and fsynced, the target's hash re-checked, renamed over the target, the folder fsynced.
  * The target keeps its mode (and owner, when running as root); a symlinked target is written through, so the
  * link stays a link. On any failure the temp file is removed and the target is untouched.
  *
@@ -276,34 +275,57 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
     throw fsError(error, 'write', realPath)
   }
 
-  let written: Buffer
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  let synced: Promise<void>
+  let durable = false
   try {
-    const fd = fs.openSync(tmp, 'wx+', 0o600)
+    // Validated before anything is written: the bytes are the caller's own, in memory; reading them back from
+    // the page cache after the fsync proved nothing the write's own return values do not.
+    options.validate?.(bytes)
+    const fd = fs.openSync(tmp, 'wx', 0o600)
     tmpCreated = true
     forgetTemp = onInterrupt(unlinkTemp)
     try {
-      writeAll(fd, data, fs)
+      writeAll(fd, bytes, fs)
       fs.fchmodSync(fd, mode)
-      fs.fsyncSync(fd)
-      written = readBack(fd, data.byteLength, fs)
-    } finally {
+      // As root, the file keeps its owner.
+      if (owner && process.getuid?.() === 0) fs.fchownSync(fd, owner.uid, owner.gid)
+    } catch (error) {
       fs.closeSync(fd)
+      throw error
     }
-    if (owner && process.getuid?.() === 0) fs.chownSync(tmp, owner.uid, owner.gid)
-
-    if (!written.equals(data)) {
-      throw new HatchError('IO_ERROR', `The temporary copy of ${realPath} did not read back as written; nothing was changed.`, {
-        suggestions: ['Check the disk for errors and try again.'],
-      })
+    if (options.background) {
+      synced = new Promise<void>((resolve, reject) =>
+        fs.fsync(fd, (error) => {
+          fs.closeSync(fd)
+          if (error) {
+            removeTemp()
+            reject(fsError(error, 'write', realPath))
+          } else {
+            durable = true
+            resolve()
+          }
+        }),
+      )
+      synced.catch(() => {}) // Kept for whoever awaits it, never reported as unhandled.
+    } else {
+      try {
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      durable = true
+      synced = Promise.resolve()
     }
-    options.validate?.(written)
   } catch (error) {
     return fail(error)
   }
 
   return {
+    synced,
     commit: () => {
       if (!tmpCreated) throw new HatchError('INTERNAL', `The write of ${realPath} was already committed or discarded.`)
+      if (!durable) throw new HatchError('INTERNAL', `The write of ${realPath} was committed before its temp file was synced.`)
       try {
         const now = readIfExists(realPath, fs)
         if ((now === null ? null : sha256(now)) !== expected) throw conflict(realPath)
@@ -311,7 +333,7 @@ export function stageAtomicWrite(path: string, data: Uint8Array, options: Atomic
         tmpCreated = false
         forgetTemp()
         fsyncDirectory(dir, fs)
-        return {realPath, sha256: sha256(written), size: written.byteLength, previousSha256: expected}
+        return {realPath, sha256: sha256(bytes), size: bytes.byteLength, previousSha256: expected}
       } catch (error) {
         return fail(error)
       }

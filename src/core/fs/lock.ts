@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import {join} from 'node:path'
-import lockfile from 'proper-lockfile'
+import type lockfile from 'proper-lockfile'
 
 import {HatchError, errnoCode, fsError} from '../errors.js'
 import {onInterrupt} from '../process/shutdown.js'
@@ -62,6 +62,12 @@ export function privateFolder(base: string): string | null {
 }
 
 let runtimeDir: string | null | undefined
+let lockfileModule: typeof lockfile | undefined
+
+async function loadLockfile(): Promise<typeof lockfile> {
+  lockfileModule ??= (await import('proper-lockfile')).default
+  return lockfileModule
+}
 
 /**
  * Where hatch locks a config file it writes (`realPath` resolved). On Linux, a lock named by the SHA-256 of the
@@ -95,6 +101,9 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, options: L
       compromised = err
     },
   }
+  // Loaded on first use: proper-lockfile brings graceful-fs, which patches fs as it loads, and commands that never
+  // lock (list, verify, hosts) need neither.
+  const lockfile = await loadLockfile()
   let release: () => unknown
   try {
     try {

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import {conflictError} from '../backup/atomic-file-operations.js'

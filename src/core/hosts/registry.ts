@@ -1,7 +1,6 @@
-import {z} from 'zod'
-
 import {HatchError} from '../errors.js'
-import {ConfigFormat} from '../formats/parse.js'
+import {closest} from '../text/closest.js'
+import type {HostEntry, PathTemplates} from './schemas.js'
 
 /**
  * The MCP hosts hatch knows, as data. Review a change here like a change to a config file: one entry per host,
@@ -19,38 +18,12 @@ import {ConfigFormat} from '../formats/parse.js'
 export const PLACEHOLDERS = ['home', 'xdgConfig', 'appData', 'localAppData', 'claudeConfigDir', 'codexHome'] as const
 export type Placeholder = (typeof PLACEHOLDERS)[number]
 
-const TEMPLATE = new RegExp(`^\\{(${PLACEHOLDERS.join('|')})\\}(/[^/\\\\{}]+)*$`)
-
-export const PathTemplate = z
-  .string()
-  .regex(TEMPLATE, 'a path template starts with a {placeholder} and uses / between segments')
-  .refine((t) => t.split('/').every((s) => s !== '.' && s !== '..'), 'a path template has no . or .. segments')
-
 export const HOST_PLATFORMS = ['darwin', 'linux', 'win32'] as const
 export type HostPlatform = (typeof HOST_PLATFORMS)[number]
 
-/** One list for every platform, or one list per platform (an empty list: no known location there). */
-export const PathTemplates = z.union([
-  z.array(PathTemplate).min(1),
-  z.strictObject({darwin: z.array(PathTemplate), linux: z.array(PathTemplate), win32: z.array(PathTemplate)}),
-])
-export type PathTemplates = z.infer<typeof PathTemplates>
-
-export const HostEntry = z.strictObject({
-  /** Stable id used on the command line and in backups. */
-  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  displayName: z.string().min(1),
-  format: ConfigFormat,
-  /** Where the servers map lives inside the file, e.g. ['mcpServers']. */
-  serversPath: z.array(z.string().min(1)).min(1),
-  /** The file also holds the app's other settings or state: restore the servers subtree, not the whole file. */
-  sharedState: z.boolean(),
-  /** Candidate config files, in preference order for a file that does not exist yet. */
-  configPaths: PathTemplates,
-  /** Directories whose presence means "the app is installed" even when no config file exists. */
-  appDirs: PathTemplates,
-})
-export type HostEntry = z.infer<typeof HostEntry>
+// The entries' shape, as zod schemas, is in schemas.ts (the registry test checks every entry against it); loading
+// zod is left to the code that validates, so every command that only looks a host up starts faster.
+export type {HostEntry, PathTemplates} from './schemas.js'
 
 const CLAUDE_MSIX = '{localAppData}/Packages/Claude_pzs8sxrjxfjjc/LocalCache/Roaming/Claude'
 const CLAUDE_MSIX_GLOB = '{localAppData}/Packages/Claude_*/LocalCache/Roaming/Claude'
@@ -232,11 +205,15 @@ export function templatesFor(templates: PathTemplates, platform: HostPlatform): 
   return Array.isArray(templates) ? templates : templates[platform]
 }
 
-/** The host with this id. @throws HatchError UNKNOWN_HOST, naming every valid id. */
+/** The host with this id. @throws HatchError UNKNOWN_HOST (exit 2), naming every valid id and the nearest one. */
 export function getHost(id: string): HostEntry {
   const host = HOSTS.find((h) => h.id === id)
   if (host) return host
-  throw new HatchError('UNKNOWN_HOST', `Unknown host "${id}". Valid hosts: ${hostIds().join(', ')}.`, {
-    suggestions: ['Run `hatch mcp hosts` to see every host and where its config file is.'],
+  // A typo of one id, else the ids it starts (`claude` → claude-desktop, claude-code).
+  const typo = closest(id, hostIds())
+  const near = typo === undefined ? hostIds().filter((h) => id.length >= 2 && h.startsWith(id)) : [typo]
+  const guess = near.length > 0 ? `Did you mean ${near.join(' or ')}? ` : ''
+  throw new HatchError('UNKNOWN_HOST', `Unknown host "${id}". ${guess}Valid hosts: ${hostIds().join(', ')}.`, {
+    suggestions: [...near.map((h) => `--host ${h}`), 'Run `hatch mcp hosts` to see every host and where its config file is.'],
   })
 }

@@ -1,12 +1,11 @@
 import {readdirSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
 import nodePath from 'node:path'
-import {z} from 'zod'
-
 import {errnoCode, HatchError} from '../errors.js'
-import {ConfigFormat} from '../formats/parse.js'
 import {hatchHome} from '../paths/hatch-home.js'
+import {shellQuote} from '../text/shell-quote.js'
 import {getHost, HOSTS, type HostEntry, type HostPlatform, type Placeholder, templatesFor} from './registry.js'
+import type {HostStatus, ResolvedHost} from './schemas.js'
 import {hostPathsFile, readHostPaths} from './saved-paths.js'
 
 /** Where and as whom hatch runs. Injected so tests can resolve Windows paths on Linux without touching the real home. */
@@ -64,24 +63,7 @@ export function currentHostEnvironment(): HostEnvironment {
   return {platform: process.platform, home, env: process.env, cwd: process.cwd(), savedPaths: savedPaths(hatchHome(process.env, home))}
 }
 
-export const HostStatus = z.enum(['present', 'ambiguous', 'app-only', 'absent'])
-export type HostStatus = z.infer<typeof HostStatus>
-
-export const ResolvedHost = z.object({
-  id: z.string(),
-  displayName: z.string(),
-  format: ConfigFormat,
-  serversKey: z.string(),
-  sharedState: z.boolean(),
-  status: HostStatus,
-  /** The existing file; when none exists, the default candidate; null when ambiguous or no location is known. */
-  path: z.string().nullable(),
-  candidates: z.array(z.object({path: z.string(), exists: z.boolean()})),
-  /** `path` is the one the user saved for this host (`hatch mcp hosts set-path`), not one hatch found. */
-  saved: z.boolean(),
-  warnings: z.array(z.string()),
-})
-export type ResolvedHost = z.infer<typeof ResolvedHost>
+export type {HostStatus, ResolvedHost} from './schemas.js'
 
 type PathApi = typeof nodePath.posix
 type Probe = {kind: 'file' | 'dir' | 'none'; id?: string} | {kind: 'error'; message: string}
@@ -305,12 +287,6 @@ function probeOnce(fs: HostFs): HostFs {
     },
     readdir: (p) => fs.readdir(p),
   }
-}
-
-/** Quotes a path for a suggestion the user can paste into their shell. */
-export function shellQuote(p: string, platform: NodeJS.Platform): string {
-  if (/^[\w@%+=:,./\\-]+$/.test(p)) return p
-  return platform === 'win32' ? `"${p}"` : `'${p.replaceAll("'", `'\\''`)}'`
 }
 
 export interface ConfigPath {

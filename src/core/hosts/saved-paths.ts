@@ -1,6 +1,5 @@
 import * as nodeFs from 'node:fs'
 import {join, relative} from 'node:path'
-import {z} from 'zod'
 
 import {HatchError, fsError} from '../errors.js'
 import {atomicWriteFileSync, readIfExists} from '../fs/atomic-write.js'
@@ -12,7 +11,17 @@ import {getHost} from './registry.js'
  * command gets no `--config`: for a host with several candidate files, or a location hatch does not know (WSL, a
  * portable install). Written atomically, mode 0600; fields are only ever added.
  */
-const HostPathsFile = z.object({version: z.literal(1), paths: z.record(z.string(), z.string())})
+interface HostPathsFile {
+  version: 1
+  paths: Record<string, string>
+}
+
+/** `{"version": 1, "paths": {HOST: PATH, …}}`, other fields allowed (checked by hand: zod costs every command its load). */
+function isHostPathsFile(value: unknown): value is HostPathsFile {
+  if (typeof value !== 'object' || value === null) return false
+  const {version, paths} = value as Record<string, unknown>
+  return version === 1 && typeof paths === 'object' && paths !== null && !Array.isArray(paths) && Object.values(paths).every((p) => typeof p === 'string')
+}
 
 export function hostPathsFile(home: string): string {
   return join(home, 'hosts.json')
@@ -26,18 +35,18 @@ export function readHostPaths(home: string): Record<string, string> {
 function load(file: string): {paths: Record<string, string>; sha256: string | null} {
   const bytes = readIfExists(file)
   if (bytes === null) return {paths: {}, sha256: null}
-  let parsed: z.ZodSafeParseResult<z.infer<typeof HostPathsFile>> | undefined
+  let parsed: unknown
   try {
-    parsed = HostPathsFile.safeParse(JSON.parse(bytes.toString('utf8')))
+    parsed = JSON.parse(bytes.toString('utf8'))
   } catch {
     parsed = undefined
   }
-  if (!parsed?.success) {
+  if (!isHostPathsFile(parsed)) {
     throw new HatchError('INVALID_CONFIG', `${file} is not a hatch hosts file hatch can read.`, {
       suggestions: ['Fix it, or delete it and save the paths again with `hatch mcp hosts set-path HOST PATH`.'],
     })
   }
-  return {paths: parsed.data.paths, sha256: sha256(bytes)}
+  return {paths: parsed.paths, sha256: sha256(bytes)}
 }
 
 /**

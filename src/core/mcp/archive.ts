@@ -1,6 +1,6 @@
 import {mkdir} from 'node:fs/promises'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Identity, Recipient} from '../archive/age/index.js'
 import type {ArchiveEncryption, Sidecar} from '../archive/sidecar.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {BACKUP_ID_PATTERN} from '../backup/naming.js'
 import {hostIds} from '../hosts/registry.js'

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import {HatchError} from '../errors.js'
@@ -7,7 +7,7 @@ import {applyEdit, planEdit, readForEdit, type PlannedEdit} from '../install/app
 import {getIn, same} from '../install/plan.js'
 import {assertServerName} from '../install/entry.js'
 import {writeEntry, type ServerSpec} from './host-fields.js'
-import {Scope} from './inventory.js'
+import {Scope} from './scope-schema.js'
 import type {ServersTarget} from './targets.js'
 
 /** The `--json` shape of `hatch mcp server add|remove`. */

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /**
  * How each host writes one MCP server entry, as data (docs/servers.md shows the same table). Review a change here

@@ -1,7 +1,5 @@
 import {isDeepStrictEqual} from 'node:util'
 
-import {z} from 'zod'
-
 import type {HostEntry} from '../hosts/registry.js'
 import {getIn, plain} from '../install/plan.js'
 
@@ -9,8 +7,10 @@ import {getIn, plain} from '../install/plan.js'
  * Claude Code's scopes: `user` (top-level `mcpServers` of ~/.claude.json), `local` (`projects[<path>].mcpServers` in
  * the same file) and `project` (a project's `.mcp.json`). Every other host has one scope, `user`.
  */
-export const Scope = z.enum(['user', 'local', 'project'])
-export type Scope = z.infer<typeof Scope>
+/** Where a server entry lives (Claude Code has all three). Its zod schema is in scope-schema.ts: loading zod is left to
+ * the code that validates, so that restore, which reads inventories, starts without it. */
+export const SCOPES = ['user', 'local', 'project'] as const
+export type Scope = (typeof SCOPES)[number]
 
 /**
  * Servers kept per project inside a host's file, beside its own servers key: Claude Code's local scope,

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {isHatchError} from '../errors.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
@@ -9,7 +9,8 @@ import {getHost, HOSTS} from '../hosts/registry.js'
 import {currentHostEnvironment, resolveHost, type HostEnvironment} from '../hosts/resolve.js'
 import {maskText, maskValue} from '../redact/mask.js'
 import {readEntry} from './host-fields.js'
-import {inventory, Scope} from './inventory.js'
+import {inventory} from './inventory.js'
+import {Scope} from './scope-schema.js'
 import {resolveServersTarget, type ServersTarget} from './targets.js'
 
 /** One server as `hatch mcp server list` shows it: secrets masked, environment and header values left out. */

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import {HatchError, isHatchError} from '../errors.js'
@@ -8,7 +8,7 @@ import {applyEdit, planEdit, readForEdit, type PlannedEdit} from '../install/app
 import {same, type ServerChange} from '../install/plan.js'
 import {readEntry, writeEntry} from './host-fields.js'
 import {serversAt} from './edit.js'
-import {Scope} from './inventory.js'
+import {Scope} from './scope-schema.js'
 import type {ServersTarget} from './targets.js'
 
 const Place = z.object({host: z.string(), scope: Scope, project: z.string().nullable(), path: z.string()})

@@ -36,6 +36,27 @@ describe('hatch archive (built CLI)', () => {
     expect(again.code).toBe(5)
   })
 
+  it('key show prints the public key of an identity file, never the secret; a file others can read is refused', async () => {
+    const [json, plain] = await Promise.all([
+      runCli(['archive', 'key', 'show', keyFile, '--json'], {env: sb.env}),
+      runCli(['archive', 'key', 'show', keyFile], {env: sb.env}),
+    ])
+    expect(json.code).toBe(0)
+    expect(json.json).toEqual({path: keyFile, recipients: [recipient]})
+    expect(plain.stdout).toBe(`${recipient}\n`)
+    expect(json.stdout + plain.stdout + plain.stderr).not.toContain('AGE-SECRET-KEY')
+    const open = join(sb.root, 'open-key.txt')
+    writeFileSync(open, readFileSync(keyFile), {mode: 0o644})
+    const refused = await runCli(['archive', 'key', 'show', open, '--json'], {env: sb.env})
+    expect(refused.code).toBe(8)
+    expect(refused.json.error.code).toBe('PERMISSION_DENIED')
+    const notKey = join(sb.root, 'not-key.txt')
+    writeFileSync(notKey, 'hello\n', {mode: 0o600})
+    const bad = await runCli(['archive', 'key', 'show', notKey, '--json'], {env: sb.env})
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).not.toContain('hello')
+  })
+
   it('create → list → verify → restore with a public key', async () => {
     const c = await runCli(['archive', 'create', src, '--output', out, '--name', 'one', '--recipient', recipient, '--json'], {env: sb.env})
     expect(c.code).toBe(0)
@@ -45,12 +66,25 @@ describe('hatch archive (built CLI)', () => {
     expect(l.json.archives.map((a: {name: string}) => a.name)).toEqual(['one'])
     const v = await runCli(['archive', 'verify', archive, '--identity', keyFile, '--json'], {env: sb.env})
     expect(v.json).toMatchObject({sidecar: 'ok', contents: 'ok', files: 2})
-    const files = await runCli(['archive', 'list', archive, '--files', '--identity', keyFile, '--json'], {env: sb.env})
+    // Naming the archive lists its files; --files, once needed for that, still works.
+    const [files, withFlag, plainFiles] = await Promise.all([
+      runCli(['archive', 'list', archive, '--identity', keyFile, '--json'], {env: sb.env}),
+      runCli(['archive', 'list', archive, '--files', '--identity', keyFile, '--json'], {env: sb.env}),
+      runCli(['archive', 'list', archive, '--identity', keyFile], {env: sb.env}),
+    ])
+    expect(files.code, files.stdout + files.stderr).toBe(0)
     expect(files.json.entries.map((e: {path: string}) => e.path)).toEqual(['a.txt', 'sub', 'sub/b.txt'])
+    expect(withFlag.json.entries).toEqual(files.json.entries)
+    expect(plainFiles.stdout).toMatch(/^file +\d{4} +6 B +a\.txt$/m)
     const to = join(sb.root, 'back')
-    const r = await runCli(['archive', 'restore', archive, '--to', to, '--identity', keyFile, '--json'], {env: sb.env})
+    const [r, plain] = [
+      await runCli(['archive', 'restore', archive, '--to', to, '--identity', keyFile, '--json'], {env: sb.env}),
+      await runCli(['archive', 'restore', archive, '--to', join(sb.root, 'back-plain'), '--identity', keyFile], {env: sb.env}),
+    ]
     expect(r.code).toBe(0)
     expect(r.json).toMatchObject({files: 2, verified: true})
+    // Counted in words that fit the number: 2 files, 1 folder, 0 symlinks.
+    expect(plain.stdout).toMatch(/^Restored 2 files \(11 B\), 1 folder and 0 symlinks into /)
     expect(readFileSync(join(to, 'sub', 'b.txt'), 'utf8')).toBe('beta\n')
     // A second restore into the now non-empty folder needs --overwrite
     const again = await runCli(['archive', 'restore', archive, '--to', to, '--identity', keyFile, '--json'], {env: sb.env})
@@ -108,6 +142,9 @@ describe('hatch archive (built CLI)', () => {
     const dry = await runCli(['archive', 'prune', out, '--keep', '1', '--dry-run', '--json'], {env: sb.env})
     expect(dry.code).toBe(0)
     expect(dry.json.deleted).toHaveLength(2)
+    // --keep-count, as backup clean first called it, is the same flag.
+    const dryCount = await runCli(['archive', 'prune', out, '--keep-count', '1', '--dry-run'], {env: sb.env})
+    expect(dryCount.stdout).toMatch(/^Would delete 2 of 3 archives in /)
     const refused = await runCli(['archive', 'prune', out, '--keep', '1', '--json'], {env: sb.env})
     expect(refused.code).toBe(6)
     const zero = await runCli(['archive', 'prune', out, '--keep', '0', '--json'], {env: sb.env})

@@ -32,3 +32,14 @@ it('hatch mcp audit shows the log, filtered with --since, as a table or JSON', a
   const bad = await runCli(['mcp', 'audit', '--since', 'soon', '--json'], {env: sandbox.env})
   expect(bad.code).toBe(2)
 })
+
+it('one data home: without HATCH_LOG_DIR the log is in $HATCH_HOME/logs, beside the backups', async () => {
+  const home = `${sandbox.root}/data home`
+  const {HATCH_LOG_DIR: _none, ...rest} = sandbox.env
+  const env = {...rest, HATCH_HOME: home}
+  AuditLog.open(`${home}/logs`).append({tool: 'list_hosts', caller: {transport: 'stdio', user: 'me', uid: 1, client: null}, arguments: {}, outcome: 'ok', durationMs: 1})
+  const r = await runCli(['mcp', 'audit', '--json'], {env})
+  expect(r.code).toBe(0)
+  expect(r.json.file).toBe(`${home}/logs/mcp-audit.jsonl`)
+  expect(r.json.entries).toHaveLength(1)
+})

@@ -5,8 +5,8 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
 import {hostIds} from '../../../src/core/hosts/registry.js'
-import {ResolvedHost} from '../../../src/core/hosts/resolve.js'
-import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+import {ResolvedHost} from '../../../src/core/hosts/schemas.js'
+import {HATCH, makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
 
 const Result = z.strictObject({hosts: z.array(ResolvedHost)})
 
@@ -81,7 +81,7 @@ describe('hatch mcp hosts (built CLI)', () => {
     await touch(join(sb.home, '.cache', 'lm-studio', 'mcp.json'))
     const before = await runCli(['mcp', 'backup', 'create', '--host', 'lmstudio', '--json'], {env: sb.env})
     expect(before.code).toBe(9)
-    expect(before.json.error.suggestions).toContain(`hatch mcp hosts set-path lmstudio ${chosen}   (saves the choice for every command)`)
+    expect(before.json.error.suggestions).toContain(`${HATCH} mcp hosts set-path lmstudio ${chosen}   (saves the choice for every command)`)
 
     const set = await runCli(['mcp', 'hosts', 'set-path', 'lmstudio', '~/.lmstudio/mcp.json', '--json'], {env: sb.env})
     expect(set.code).toBe(0)
@@ -96,12 +96,12 @@ describe('hatch mcp hosts (built CLI)', () => {
     const listed = Result.parse((await runCli(['mcp', 'hosts', '--host', 'lmstudio', '--json'], {env: sb.env})).json).hosts[0]
     expect(listed).toMatchObject({status: 'present', path: chosen, saved: true})
     const human = await runCli(['mcp', 'hosts'], {env: sb.env})
-    expect(human.stdout).toContain('Saved paths (hatch mcp hosts set-path): lmstudio')
+    expect(human.stdout).toContain(`Saved paths (${HATCH} mcp hosts set-path): lmstudio`)
 
     const unset = await runCli(['mcp', 'hosts', 'unset-path', 'lmstudio', '--json'], {env: sb.env})
     expect(unset.json).toEqual({host: 'lmstudio', changed: true})
     expect((await runCli(['mcp', 'backup', 'create', '--host', 'lmstudio', '--json'], {env: sb.env})).code).toBe(9)
-    expect((await runCli(['mcp', 'hosts', 'set-path', 'nope', 'x', '--json'], {env: sb.env})).code).toBe(3)
+    expect((await runCli(['mcp', 'hosts', 'set-path', 'nope', 'x', '--json'], {env: sb.env})).code).toBe(2)
     expect((await runCli(['mcp', 'hosts', 'set-path', 'lmstudio', '~/.lmstudio', '--json'], {env: sb.env})).code).toBe(2)
   })
 
@@ -132,16 +132,16 @@ describe('hatch mcp hosts (built CLI)', () => {
     expect(r.stdout).toMatch(/Warnings:\n {2}claude-desktop: XDG_CONFIG_HOME is "relative\/cfg", which is not an absolute path/)
   })
 
-  it('an unknown --host exits 3 with a UNKNOWN_HOST JSON error', async () => {
+  it('an unknown --host exits 2 with a UNKNOWN_HOST JSON error', async () => {
     const r = await runCli(['mcp', 'hosts', '--host', 'nope', '--json'], {env: sb.env})
-    expect(r.code).toBe(3)
-    expect(r.json).toEqual({error: {code: 'UNKNOWN_HOST', exitCode: 3, message: expect.stringContaining('Valid hosts: claude-desktop'), suggestions: expect.any(Array)}})
+    expect(r.code).toBe(2)
+    expect(r.json).toEqual({error: {code: 'UNKNOWN_HOST', exitCode: 2, message: expect.stringContaining('Valid hosts: claude-desktop'), suggestions: expect.any(Array)}})
     for (const id of hostIds()) expect(r.json.error.message).toContain(id)
   })
 
-  it('an unknown --host without --json exits 3 with the error on stderr', async () => {
+  it('an unknown --host without --json exits 2 with the error on stderr', async () => {
     const r = await runCli(['mcp', 'hosts', '--host', 'nope'], {env: sb.env})
-    expect(r.code).toBe(3)
+    expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain('Unknown host "nope"')
   })

@@ -1,11 +1,12 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {spawnSync} from 'node:child_process'
+import {cp, mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 
 import {Client} from '@modelcontextprotocol/client'
 import {StdioClientTransport} from '@modelcontextprotocol/client/stdio'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+import {makeSandbox, RUN_JS, runCli, type Sandbox} from '../../helpers/cli.js'
 
 let sandbox: Sandbox
 beforeEach(async () => {
@@ -61,6 +62,37 @@ describe('hatch mcp install / uninstall', () => {
     expect(Buffer.compare(await readFile(path), Buffer.from(VSCODE))).toBe(0)
     const none = await runCli(['mcp', 'uninstall', '--host', 'vscode', '--json'], {env: sandbox.env})
     expect(none.json).toMatchObject({changed: false})
+  })
+
+  it('from a working checkout: writes node and the full path, and warns that it stops working once the folder moves', async () => {
+    await put('.cursor/mcp.json', '{"mcpServers": {}}\n')
+    const r = await runCli(['mcp', 'install', '--host', 'cursor', '--dry-run', '--json'], {env: sandbox.env})
+    expect(r.code).toBe(0)
+    expect(r.json.entry).toMatchObject({command: process.execPath, args: [RUN_JS, 'mcp', 'serve']})
+    expect(r.json.warnings).toEqual([expect.stringContaining(', a working checkout: once that folder is moved or deleted')])
+    const plain = await runCli(['mcp', 'install', '--host', 'cursor', '--dry-run'], {env: sandbox.env})
+    expect(plain.stderr).toContain('Warning: The entry starts hatch from')
+  })
+
+  it('from a global install (the hatch on PATH, in node_modules): writes hatch, which survives upgrades', async () => {
+    // A copy of the package where npm i -g puts one, with the hatch link on PATH.
+    const repo = dirname(dirname(RUN_JS))
+    const pkg = join(sandbox.root, 'prefix', 'lib', 'node_modules', 'hatch-mcp')
+    for (const part of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) await cp(join(repo, part), join(pkg, part), {recursive: true})
+    await symlink(join(repo, 'node_modules'), join(pkg, 'node_modules'))
+    const bin = join(sandbox.root, 'prefix', 'bin')
+    await mkdir(bin, {recursive: true})
+    await symlink(join(pkg, 'bin', 'run.js'), join(bin, 'hatch'))
+    await put('.cursor/mcp.json', '{"mcpServers": {}}\n')
+    const out = spawnSync(process.execPath, [join(bin, 'hatch'), 'mcp', 'install', '--host', 'cursor', '--allow-write', '--dry-run', '--json'], {
+      env: {...sandbox.env, PATH: `${bin}:${process.env.PATH}`},
+      cwd: sandbox.home,
+      encoding: 'utf8',
+    })
+    expect(out.status, out.stderr).toBe(0)
+    const json = JSON.parse(out.stdout)
+    expect(json.entry).toMatchObject({command: 'hatch', args: ['mcp', 'serve', '--allow-write']})
+    expect(json.warnings).toEqual([])
   })
 
   it('round-trips Codex TOML byte for byte with [mcp_servers.hatch]', async () => {

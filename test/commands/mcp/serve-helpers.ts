@@ -43,9 +43,9 @@ export async function writeCursorConfig(sandbox: Sandbox, text = CURSOR_CONFIG):
   return path
 }
 
-/** The audit log's folder in the sandbox (env-paths: $XDG_STATE_HOME/hatch). */
+/** The audit log's folder in the sandbox ($HATCH_LOG_DIR, which makeSandbox sets). */
 export function auditDir(sandbox: Sandbox): string {
-  return join(sandbox.env.XDG_STATE_HOME!, 'hatch')
+  return sandbox.env.HATCH_LOG_DIR!
 }
 
 export interface ToolResultLike {

@@ -118,13 +118,23 @@ describe('BackupAwareOperation: the backup syncs while the write is staged', () 
 
   it('writes nothing, and leaves no temp file or backup, when the backup cannot be synced', async () => {
     const eio = Object.assign(new Error('EIO: i/o error, fsync'), {code: 'EIO'})
-    for (const failFirst of [false, true]) {
-      const broken = opsWithFsync((_run, fail) => fail(eio))
-      await expect(new WriteOther(broken, failFirst).execute()).rejects.toMatchObject({code: 'IO_ERROR', message: expect.stringMatching(/backup/)})
-      expect(fs.readFileSync(config)).toEqual(GOOD)
-      expect(temps()).toEqual([])
-      expect(broken.store.list('vscode')).toEqual([])
-    }
+    const broken = opsWithFsync((_run, fail) => fail(eio))
+    await expect(new WriteOther(broken).execute()).rejects.toMatchObject({code: 'IO_ERROR', message: expect.stringMatching(/backup/)})
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(temps()).toEqual([])
+    expect(broken.store.list('vscode')).toEqual([])
+  })
+
+  it('backs nothing up for an operation that fails before it writes', async () => {
+    let synced = 0
+    const counting = opsWithFsync((run) => {
+      synced++
+      run()
+    })
+    await expect(new WriteOther(counting, true).execute()).rejects.toMatchObject({message: 'failed before writing.'})
+    expect(synced).toBe(0)
+    expect(fs.readFileSync(config)).toEqual(GOOD)
+    expect(counting.store.list('vscode')).toEqual([])
   })
 })
 

@@ -39,9 +39,9 @@ describe('planClean', () => {
     expect(() => planClean(backups(1, 2), {}, NOW)).toThrow(expect.objectContaining({code: 'INVALID_ARGUMENT'}))
   })
   it('refuses bad numbers even when called directly', () => {
-    expect(() => planClean(backups(1), {keepCount: 0}, NOW)).toThrow(/--keep-count/)
+    expect(() => planClean(backups(1), {keepCount: 0}, NOW)).toThrow(/--keep /)
     expect(() => planClean(backups(1), {olderThanDays: -1}, NOW)).toThrow(/--older-than-days/)
-    expect(() => planClean(backups(1), {keepCount: 1.5}, NOW)).toThrow(/--keep-count/)
+    expect(() => planClean(backups(1), {keepCount: 1.5}, NOW)).toThrow(/--keep /)
   })
   it('keeps the newest N', () => {
     const plan = planClean(backups(0, 1, 2, 3), {keepCount: 2}, NOW)

@@ -396,3 +396,29 @@ describe('BackupStore: backups take no lock, deletes do', () => {
     expect(s.verify('cursor').map((r) => r.status)).toEqual(['intact'])
   })
 })
+
+describe('BackupStore.createIfChanged', () => {
+  it('finds the file\'s newest backup past the 64 KB tail of a long index, and makes none when it holds the bytes', async () => {
+    const s = store()
+    const mine = await s.create('cursor', config)
+    // 400 backups of another file after it push its record out of the index's last 64 KB.
+    const other = join(dir, 'app', 'other.json')
+    fs.writeFileSync(other, '{}')
+    for (let i = 0; i < 400; i++) await s.create('cursor', other)
+    expect(fs.statSync(join(root, 'cursor', 'index.jsonl')).size).toBeGreaterThan(65_536)
+    expect(await s.createIfChanged('cursor', config)).toEqual({backup: mine, created: false})
+    const forced = await s.createIfChanged('cursor', config, {force: true})
+    expect(forced.created).toBe(true)
+    expect(forced.backup.id).not.toBe(mine.id)
+  })
+
+  it('makes one when the newest backup of the file is gone, or holds other bytes', async () => {
+    const s = store()
+    const first = await s.create('cursor', config)
+    fs.unlinkSync(first.path)
+    const second = await s.createIfChanged('cursor', config)
+    expect(second.created).toBe(true)
+    fs.writeFileSync(second.backup.path, 'other bytes')
+    expect((await s.createIfChanged('cursor', config)).created).toBe(true)
+  })
+})

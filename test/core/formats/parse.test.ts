@@ -12,6 +12,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig('{"mcpServers": {},}', 'json')).toThrow(expect.objectContaining({code: 'INVALID_CONFIG', exitCode: 7}))
     expect(() => parseConfig('// c\n{}', 'json')).toThrow(/not valid JSON/)
   })
+  it('says where a JSON file breaks, as a line and a column (V8 gives neither on Node 20)', () => {
+    expect(() => parseConfig('{\n  "a": 1,\n  "b": \n}', 'json', '/x/mcp.json')).toThrow(/^\/x\/mcp.json is not valid JSON: ValueExpected at line 4, column 1\.$/)
+    expect(() => parseConfig('{"a": 1,}', 'json')).toThrow(/at line 1, column 9/)
+    expect(() => parseConfig('// c\n{}', 'json')).toThrow(/InvalidCommentToken at line 1, column 1/)
+  })
+  it('takes the next steps its error gives from the caller', () => {
+    expect(() => parseConfig('{', 'json', 'Backup X', ['Restore it anyway with --force.'])).toThrow(expect.objectContaining({suggestions: ['Restore it anyway with --force.']}))
+  })
   it('says where a JSONC file breaks', () => {
     expect(() => parseConfig('{\n  "a": 1\n  "b": 2\n}', 'jsonc', '/x/mcp.json')).toThrow(/\/x\/mcp.json is not valid JSONC: CommaExpected at line 3, column 3/)
   })

@@ -94,10 +94,10 @@ describe('atomicWriteFileSync', () => {
   // Every step between creating the temp file and the rename: the original must survive byte for byte and the
   // temp file must be gone.
   const steps: Array<[keyof SyncFs, string]> = [
+    ['openSync', 'EMFILE'],
     ['writeSync', 'ENOSPC'],
     ['fchmodSync', 'EPERM'],
     ['fsyncSync', 'EIO'],
-    ['readSync', 'EIO'],
     ['renameSync', 'ENOSPC'],
   ]
   for (const [call, code] of steps) {
@@ -165,12 +165,21 @@ describe('atomicWriteFileSync', () => {
     expect(leftovers()).toEqual([])
   })
 
-  it('validates the bytes read back from disk, not the buffer it was given', () => {
+  it('validates before it writes anything: a refusal leaves no temp file', () => {
     const target = join(dir, 'mcp.json')
-    let seen: Buffer | undefined
-    atomicWriteFileSync(target, NEXT, {validate: (b) => (seen = b)})
-    expect(seen).toEqual(NEXT)
-    expect(seen).not.toBe(NEXT)
+    fs.writeFileSync(target, ORIGINAL)
+    let tempsWhenValidated: string[] | undefined
+    expect(() =>
+      atomicWriteFileSync(target, NEXT, {
+        validate: (b) => {
+          expect(b).toEqual(NEXT)
+          tempsWhenValidated = leftovers()
+          throw new Error('refused')
+        },
+      }),
+    ).toThrow('refused')
+    expect(tempsWhenValidated).toEqual([])
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
   })
 })
 
@@ -187,6 +196,35 @@ describe('stageAtomicWrite', () => {
     expect(leftovers()).toEqual([])
     expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'INTERNAL'}))
     expect(fs.readFileSync(target)).toEqual(NEXT)
+  })
+
+  it('with background: syncs on the thread pool; commit refuses until synced, then works', async () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    let sync: (() => void) | undefined
+    const slowFs = new Proxy(fs, {
+      get: (t, prop, r) => (prop === 'fsync' ? (fd: number, cb: (e: Error | null) => void) => (sync = () => fs.fsync(fd, cb)) : Reflect.get(t, prop, r)),
+    }) as SyncFs
+    const staged = stageAtomicWrite(target, NEXT, {fs: slowFs, background: true})
+    expect(() => staged.commit()).toThrow(expect.objectContaining({code: 'INTERNAL', message: expect.stringMatching(/before its temp file was synced/)}))
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
+    sync!()
+    await staged.synced
+    expect(staged.commit().sha256).toBe(sha256(NEXT))
+    expect(fs.readFileSync(target)).toEqual(NEXT)
+    expect(leftovers()).toEqual([])
+  })
+
+  it('with background: a failed sync rejects synced and removes the temp file', async () => {
+    const target = join(dir, 'mcp.json')
+    fs.writeFileSync(target, ORIGINAL)
+    const eioFs = new Proxy(fs, {
+      get: (t, prop, r) => (prop === 'fsync' ? (_fd: number, cb: (e: Error | null) => void) => cb(Object.assign(new Error('EIO'), {code: 'EIO'})) : Reflect.get(t, prop, r)),
+    }) as SyncFs
+    const staged = stageAtomicWrite(target, NEXT, {fs: eioFs, background: true})
+    await expect(staged.synced).rejects.toMatchObject({code: 'IO_ERROR'})
+    expect(leftovers()).toEqual([])
+    expect(fs.readFileSync(target)).toEqual(ORIGINAL)
   })
 
   it('discards its temp file without touching the target', () => {

@@ -4,7 +4,8 @@ import {describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
 import {HatchError} from '../../../src/core/errors.js'
-import {getHost, HostEntry, HOSTS, hostIds, PathTemplate, templatesFor} from '../../../src/core/hosts/registry.js'
+import {getHost, HOSTS, hostIds, templatesFor} from '../../../src/core/hosts/registry.js'
+import {HostEntry, PathTemplate} from '../../../src/core/hosts/schemas.js'
 
 const REQUIRED = ['claude-desktop', 'claude-code', 'vscode', 'cursor', 'lmstudio', 'gemini', 'kiro', 'codex', 'windsurf', 'zed', 'opencode']
 
@@ -81,8 +82,27 @@ describe('host registry', () => {
     expect(error).toBeInstanceOf(HatchError)
     const e = error as HatchError
     expect(e.code).toBe('UNKNOWN_HOST')
-    expect(e.exitCode).toBe(3)
+    expect(e.exitCode).toBe(2)
     for (const id of hostIds()) expect(e.message).toContain(id)
+    // `claude` starts two ids: both are offered.
+    expect(e.message).toContain('Did you mean claude-desktop or claude-code?')
+    expect(e.suggestions.slice(0, 2)).toEqual(['--host claude-desktop', '--host claude-code'])
+  })
+
+  it('getHost suggests the id a typo was meant to be, and nothing for a word far from every id', () => {
+    const thrown = (id: string) => {
+      try {
+        getHost(id)
+      } catch (error) {
+        return error as HatchError
+      }
+      throw new Error(`${id} was accepted`)
+    }
+    expect(thrown('claud-desktop').message).toContain('Did you mean claude-desktop?')
+    expect(thrown('claud-desktop').suggestions[0]).toBe('--host claude-desktop')
+    expect(thrown('vscdoe').message).toContain('Did you mean vscode?')
+    expect(thrown('notepad').message).not.toContain('Did you mean')
+    expect(thrown('notepad').suggestions).toHaveLength(1)
   })
 
   it('docs/hosts.md documents every host', async () => {

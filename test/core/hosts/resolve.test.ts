@@ -10,10 +10,10 @@ import {
   type HostEnvironment,
   type HostFs,
   resolveConfigPath,
-  ResolvedHost,
   resolveHost,
   resolveHosts,
 } from '../../../src/core/hosts/resolve.js'
+import {ResolvedHost} from '../../../src/core/hosts/schemas.js'
 
 type Platform = 'darwin' | 'linux' | 'win32'
 

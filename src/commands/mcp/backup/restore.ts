@@ -5,14 +5,14 @@ import {confirmOrRefuse} from '../../../cli/confirm.js'
 import {openFileOperations} from '../../../cli/context.js'
 import {dryRunFlag, hostFlag, yesFlag} from '../../../cli/flags.js'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
-import {executeRestore, planRestore, restoreDiff} from '../../../core/backup/restore.js'
+import {executeRestore, planRestore, restoreDiff, undoRestore} from '../../../core/backup/restore.js'
 import type {RestorePreview, RestoreResult} from '../../../core/backup/results.js'
 import {HatchError} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../../core/hosts/resolve.js'
 import {maskText} from '../../../core/redact/mask.js'
 
-export type RestoreOutput = (RestoreResult & {dryRun: false}) | (RestorePreview & {dryRun: true})
+export type RestoreOutput = (RestoreResult & {dryRun: false; undo: string | null}) | (RestorePreview & {dryRun: true})
 
 export default class BackupRestore extends HatchCommand<RestoreOutput> {
   static override summary = "Put a backup back in place of a host's config file."
@@ -67,21 +67,25 @@ In a terminal it asks first; without one it needs --yes.`
     }
     if (flags['dry-run']) {
       const text = diff()
-      this.out(plan.unchanged ? `${plan.targetPath} already holds the content of backup ${plan.backup.id}.` : text)
+      this.out(plan.unchanged ? `${plan.targetPath} already holds the content of backup ${plan.backup.id}; a restore would change nothing.` : text)
       return {changed: !plan.unchanged, diff: text, dryRun: true, host: host.id, id: plan.backup.id, restoredPath: plan.targetPath}
     }
-    if (!plan.unchanged && !flags.yes && process.stdin.isTTY) this.logToStderr(diff())
-    await confirmOrRefuse(`Restore backup ${plan.backup.id} (${plan.backup.createdAt}) over ${plan.targetPath}?`, {
-      yes: flags.yes,
-      action: `restore backup ${plan.backup.id} over ${plan.targetPath}`,
-    })
+    // Nothing to change is nothing to confirm: no question, and no refusal without a terminal.
+    if (!plan.unchanged) {
+      if (!flags.yes && process.stdin.isTTY) this.logToStderr(diff())
+      await confirmOrRefuse(`Restore backup ${plan.backup.id} (${plan.backup.createdAt}) over ${plan.targetPath}?`, {
+        yes: flags.yes,
+        action: `restore backup ${plan.backup.id} over ${plan.targetPath}`,
+      })
+    }
     const result = await executeRestore(ops, plan)
-    this.out(
-      result.changed
-        ? (plan.serversOnly ? `Restored the MCP servers of backup ${result.id} into ${result.restoredPath}; everything else in it was kept.` : `Restored backup ${result.id} to ${result.restoredPath}.`) +
-            (result.preRestoreBackupId ? `\nThe previous content is backup ${result.preRestoreBackupId}; undo with:\n  hatch mcp backup restore --host ${host.id} --id ${result.preRestoreBackupId}` : '')
-        : `${result.restoredPath} already held the content of backup ${result.id}; nothing changed.`,
-    )
-    return {...result, dryRun: false}
+    const undo = undoRestore(plan, result)
+    if (!result.changed) this.out(`${result.restoredPath} already holds the content of backup ${result.id}; nothing to restore, nothing changed.`)
+    else {
+      const done = plan.serversOnly ? `Restored the MCP servers of backup ${result.id} into ${result.restoredPath}; everything else in it was kept.` : `Restored backup ${result.id} to ${result.restoredPath}.`
+      const how = undo === null ? '' : undo.needsForce ? `; it did not parse, so undoing needs --force:` : '; undo with:'
+      this.out(undo === null ? done : `${done}\nThe previous content is backup ${result.preRestoreBackupId}${how}\n  ${this.hint(undo.command)}`)
+    }
+    return {...result, dryRun: false, undo: undo === null ? null : this.hint(undo.command)}
   }
 }

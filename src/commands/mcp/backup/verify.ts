@@ -4,10 +4,12 @@ import {configFlag, hostFlag} from '../../../cli/flags.js'
 import {renderTable} from '../../../cli/table.js'
 import {Flags} from '@oclif/core'
 import {parseBackupIdArgument} from '../../../core/backup/naming.js'
-import {verifyReport, type VerifyReport} from '../../../core/backup/results.js'
+import type {VerifyReport} from '../../../core/backup/results.js'
+import {verifyReport} from '../../../core/backup/verify-report.js'
 import {EXIT} from '../../../core/errors.js'
 import {getHost} from '../../../core/hosts/registry.js'
 import {resolveConfigPath} from '../../../core/hosts/resolve.js'
+import {count} from '../../../core/text/plural.js'
 
 
 export default class BackupVerify extends HatchCommand<VerifyReport> {
@@ -36,7 +38,10 @@ export default class BackupVerify extends HatchCommand<VerifyReport> {
     const output = verifyReport(checked)
     const {results, damaged} = output
     this.out(renderTable(['HOST', 'ID', 'STATUS'], results.map((r) => [r.host, r.id, r.status.toUpperCase()]), 'No backups to verify.'))
-    this.out(output.ok ? `\nAll ${results.length} backups are intact.` : `\n${damaged} of ${results.length} backups are not intact.`)
+    if (results.length > 0) {
+      this.out(output.ok ? `\n${results.length === 1 ? 'The backup is' : `All ${count(results.length, 'backup')} are`} intact.` : `\n${damaged} of ${count(results.length, 'backup')} ${damaged === 1 ? 'is' : 'are'} not intact.`)
+    }
+    if (output.nextSteps.length > 0) this.out(`\nWhat to do:\n${output.nextSteps.map((s) => `  - ${s}`).join('\n')}`)
     if (!output.ok) process.exitCode = EXIT.INTEGRITY
     return output
   }

@@ -1,9 +1,10 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {Sidecar} from '../../archive/sidecar.js'
 import {archiveCore, archiveServices, callKeys, encryptionFor, PasswordArg, SeedArchiveFields, seedFields} from '../archive.js'
 import {PathArg} from '../schemas.js'
 import {ADDITIVE, defineTool} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /** The `--json` shape of `hatch archive create`, plus seed 000's fields. */
 export const CreateArchiveOutput = Sidecar.extend({
@@ -44,7 +45,7 @@ export const createSecureBackup = defineTool({
     return {
       kind: 'result',
       structured: {...i, archive: result.archive, sidecar: result.sidecar, warnings: result.warnings, ...seedFields(result.archive, result.sidecar, i)},
-      summary: `Archived ${i.source} as ${result.archive}: ${i.fileCount} files, ${i.originalSize} bytes → ${i.archiveSize} bytes.${result.warnings.length > 0 ? ` ${result.warnings.length} warnings.` : ''}`,
+      summary: `Archived ${i.source} as ${result.archive}: ${count(i.fileCount, 'file')}, ${count(i.originalSize, 'byte')} → ${count(i.archiveSize, 'byte')}.${result.warnings.length > 0 ? ` ${count(result.warnings.length, 'warning')}.` : ''}`,
     }
   },
 })

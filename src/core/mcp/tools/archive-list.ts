@@ -1,10 +1,11 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {isHatchError} from '../../errors.js'
 import {Sidecar} from '../../archive/sidecar.js'
 import {archiveCore, archiveServices, percentSaved} from '../archive.js'
 import {PathArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /** The `--json` shape of `hatch archive list DIR`, plus the directories this server may use and seed 000's fields. */
 export const ListArchivesOutput = z.object({
@@ -70,7 +71,7 @@ export const listArchiveBackups = defineTool({
     }
     const allowedDirs = policy.roots.map((r) => r.canonical)
     const backups = archives.map((a) => ({name: a.name, created_at: a.createdAt, size: a.archiveSize, compression_ratio: percentSaved(a.originalSize, a.archiveSize), backup_file: a.path}))
-    const summary = archives.length === 0 ? `No archives in ${dir}.` : `${archives.length} archives in ${dir}; newest ${archives[0]!.name} (${archives[0]!.createdAt}).`
+    const summary = archives.length === 0 ? `No archives in ${dir}.` : `${count(archives.length, 'archive')} in ${dir}; newest ${archives[0]!.name} (${archives[0]!.createdAt}).`
     return {
       kind: 'result',
       structured: {kind: 'archives' as const, dir, archives, orphans: listing.orphans, warnings, allowedDirs, backup_directory: dir, backup_count: backups.length, backups},

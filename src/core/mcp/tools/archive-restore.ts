@@ -1,7 +1,7 @@
 import {lstat, readdir} from 'node:fs/promises'
 import {basename} from 'node:path'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {errnoCode, fsError, HatchError} from '../../errors.js'
 import {readSidecar, sidecarPathFor, type Sidecar} from '../../archive/sidecar.js'
@@ -9,6 +9,7 @@ import {archiveCore, archiveServices, callKeys, identitiesFor, isAllowedRoot, Pa
 import {withConsent} from '../consent.js'
 import {ArchivePathArg, ConfirmationTokenArg, PathArg} from '../schemas.js'
 import {defineTool, DESTRUCTIVE} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /**
  * The `--json` shape of `hatch archive restore` (to, files, directories, symlinks, bytes, verified, warnings), plus
@@ -57,7 +58,7 @@ async function targetState(to: string): Promise<TargetState> {
 }
 
 function describe(s: Sidecar | undefined): string {
-  return s === undefined ? 'an archive without a sidecar (sizes unknown until it is decrypted)' : `${s.fileCount} files (${s.originalSize} bytes), ${s.directoryCount} folders, ${s.symlinkCount} symlinks`
+  return s === undefined ? 'an archive without a sidecar (sizes unknown until it is decrypted)' : `${count(s.fileCount, 'file')} (${count(s.originalSize, 'byte')}), ${count(s.directoryCount, 'folder')}, ${count(s.symlinkCount, 'symlink')}`
 }
 
 export const restoreSecureBackup = defineTool({
@@ -141,7 +142,7 @@ export const restoreSecureBackup = defineTool({
               file_count: result.files,
               original_size: result.bytes,
             },
-            summary: `Restored ${result.files} files (${result.bytes} bytes), ${result.directories} folders and ${result.symlinks} symlinks into ${result.to}.${result.verified ? ' Every file matched its recorded SHA-256.' : ''}`,
+            summary: `Restored ${count(result.files, 'file')} (${count(result.bytes, 'byte')}), ${count(result.directories, 'folder')} and ${count(result.symlinks, 'symlink')} into ${result.to}.${result.verified ? ' Every file matched its recorded SHA-256.' : ''}`,
           }
         },
       },

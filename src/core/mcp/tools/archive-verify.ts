@@ -1,9 +1,10 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {readSidecar, sidecarPathFor} from '../../archive/sidecar.js'
 import {archiveCore, archiveServices, callKeys, identitiesFor, PasswordArg, percentSaved, SeedArchiveFields, seedFields} from '../archive.js'
 import {ArchivePathArg, PathArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /** The `--json` shape of `hatch archive verify`, plus seed 000's fields. */
 export const VerifyArchiveOutput = z
@@ -57,7 +58,7 @@ export const verifySecureBackup = defineTool({
     }
     const summary =
       result.contents === 'ok'
-        ? `${path} is intact: decrypted, and all ${result.files} files match their recorded SHA-256.`
+        ? `${path} is intact: decrypted, and ${result.files === 1 ? 'its one file matches its' : `all ${count(result.files ?? 0, 'file')} match their`} recorded SHA-256.`
         : `${path} matches its sidecar (SHA-256 and size); contents not decrypted.`
     return {kind: 'result', structured: {...result, ...seed}, summary}
   },

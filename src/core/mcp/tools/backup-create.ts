@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {BackupInfo} from '../../backup/schema.js'
 import {resolveConfigPath} from '../../hosts/resolve.js'

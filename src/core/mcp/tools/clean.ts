@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {CleanReport} from '../../backup/results.js'
 import {planClean} from '../../backup/retention.js'
@@ -6,6 +6,7 @@ import {getHost} from '../../hosts/registry.js'
 import {withConsent} from '../consent.js'
 import {ConfirmationTokenArg, HostIdArg, WholeNumberArg} from '../schemas.js'
 import {defineTool, DESTRUCTIVE} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /** The `--json` shape of `hatch mcp backup clean`, plus the status and the preview's token. */
 export const CleanOutput = CleanReport.extend({
@@ -41,7 +42,7 @@ export const cleanHostConfigBackups = defineTool({
     const ids = plan.delete.map((b) => b.id)
     const kept = plan.keep.map((b) => b.id)
     if (ids.length === 0) {
-      return {kind: 'result', structured: {status: 'nothing-to-delete' as const, host: host.id, dryRun: false, deleted: [], kept}, summary: `Nothing to clean: all ${kept.length} backups of ${host.id} are kept.`}
+      return {kind: 'result', structured: {status: 'nothing-to-delete' as const, host: host.id, dryRun: false, deleted: [], kept}, summary: `Nothing to clean: ${host.id} has ${count(kept.length, 'backup')}, and all are kept.`}
     }
     const listing = plan.delete.map((b) => `  ${b.id}  (${b.createdAt})`).join('\n')
     return withConsent<CleanOutput>(
@@ -51,17 +52,17 @@ export const cleanHostConfigBackups = defineTool({
         plan: {delete: ids},
         targets: [services.store.hostDir(host.id)],
         token: confirmation_token,
-        question: `Delete ${ids.length} of ${backups.length} backups of ${host.displayName}? This cannot be undone.`,
+        question: `Delete ${ids.length} of ${count(backups.length, 'backup')} of ${host.displayName}? This cannot be undone.`,
         details: `Backups to delete:\n${listing}`,
         preview: (token, expiresInSeconds) => ({
           structured: {status: 'preview' as const, host: host.id, dryRun: true, deleted: ids, kept, confirmation_token: token, expires_in_seconds: expiresInSeconds},
-          summary: `Preview only, nothing deleted. ${ids.length} of ${backups.length} backups of ${host.id} would be deleted; to delete them, call clean_host_config_backups again with the same arguments and confirmation_token (valid ${expiresInSeconds} s, once).`,
+          summary: `Preview only, nothing deleted. ${ids.length} of ${count(backups.length, 'backup')} of ${host.id} would be deleted; to delete them, call clean_host_config_backups again with the same arguments and confirmation_token (valid ${expiresInSeconds} s, once).`,
         }),
         execute: async () => {
           const deleted = await services.store.delete(host.id, ids)
           return {
             structured: {status: 'deleted' as const, host: host.id, dryRun: false, deleted, kept},
-            summary: `Deleted ${deleted.length} backups of ${host.id}; ${kept.length} kept.`,
+            summary: `Deleted ${count(deleted.length, 'backup')} of ${host.id}; ${kept.length} kept.`,
           }
         },
       },

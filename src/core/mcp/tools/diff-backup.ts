@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {planRestore, restoreDiff} from '../../backup/restore.js'
 import {getHost} from '../../hosts/registry.js'

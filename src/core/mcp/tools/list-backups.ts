@@ -1,8 +1,9 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {BackupInfo} from '../../backup/schema.js'
 import {HostIdArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
+import {count} from '../../text/plural.js'
 
 export const ListBackupsOutput = z.object({
   /** Newest first; the `--json` shape of `hatch mcp backup list`. */
@@ -26,7 +27,7 @@ export const listHostConfigBackups = defineTool({
     const all = store.list(args.host)
     const backups = args.limit === undefined ? all : all.slice(0, args.limit)
     const newest = all[0]
-    const summary = all.length === 0 ? 'No backups yet.' : `${all.length} backups${args.host ? ` of ${args.host}` : ''}; newest ${newest!.host} ${newest!.id}.`
+    const summary = all.length === 0 ? 'No backups yet.' : `${count(all.length, 'backup')}${args.host ? ` of ${args.host}` : ''}; newest ${newest!.host} ${newest!.id}.`
     return {kind: 'result', structured: {backups, total: all.length}, summary}
   },
 })

@@ -1,8 +1,10 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
-import {ResolvedHost, resolveHosts} from '../../hosts/resolve.js'
+import {resolveHosts} from '../../hosts/resolve.js'
+import {ResolvedHost} from '../../hosts/schemas.js'
 import {HostIdArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
+import {count} from '../../text/plural.js'
 
 /** The `--json` shape of `hatch mcp hosts`. */
 export const HostsOutput = z.object({hosts: z.array(ResolvedHost)})
@@ -18,7 +20,7 @@ export const listHosts = defineTool({
   async run(args, services) {
     const hosts = await resolveHosts(services.hostEnvironment(), undefined, args.host === undefined ? undefined : [args.host])
     const present = hosts.filter((h) => h.status === 'present').map((h) => h.id)
-    const summary = `${hosts.length} hosts; config file present for ${present.length}${present.length > 0 ? `: ${present.join(', ')}` : ''}.`
+    const summary = `${count(hosts.length, 'host')}; config file present for ${present.length}${present.length > 0 ? `: ${present.join(', ')}` : ''}.`
     return {kind: 'result', structured: {hosts}, summary}
   },
 })

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {listServers, ServerList} from '../../servers/list.js'
 import {HostIdArg} from '../schemas.js'

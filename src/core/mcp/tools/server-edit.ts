@@ -1,6 +1,6 @@
 import {isAbsolute} from 'node:path'
 
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {sha256} from '../../fs/hash.js'
 import {applyServerEdit, planAddServer, planRemoveServer, ServerEditOutput, type PlannedServerEdit} from '../../servers/edit.js'

@@ -1,6 +1,8 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
-import {VerifyReport, verifyReport} from '../../backup/results.js'
+import {VerifyReport} from '../../backup/results.js'
+import {verifyReport} from '../../backup/verify-report.js'
+import {count} from '../../text/plural.js'
 import {BackupIdArg, HostIdArg} from '../schemas.js'
 import {defineTool, READ_ONLY} from '../types.js'
 
@@ -17,7 +19,7 @@ export const verifyHostConfigBackups = defineTool({
   hints: READ_ONLY,
   async run(args, {store}) {
     const report = verifyReport(store.verify(args.host, args.id))
-    const summary = report.ok ? `All ${report.checked} backups are intact.` : `${report.damaged} of ${report.checked} backups are not intact.`
+    const summary = report.ok ? `All ${count(report.checked, 'backup')} intact.` : [`${report.damaged} of ${count(report.checked, 'backup')} not intact.`, ...report.nextSteps].join(' ')
     return {kind: 'result', structured: report, summary}
   },
 })

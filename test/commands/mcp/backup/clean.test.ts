@@ -20,7 +20,7 @@ describe.concurrent('hatch mcp backup clean (built CLI)', {timeout: 90_000}, () 
 
   /** `n` backups of cursor, made at once, returned newest first (ids sort by time). */
   async function makeBackups(sb: Sandbox, n: number): Promise<any[]> {
-    const made = await Promise.all(Array.from({length: n}, () => create(sb, 'cursor')))
+    const made = await Promise.all(Array.from({length: n}, () => create(sb, 'cursor', ['--force'])))
     return made.sort((a, b) => (a.id < b.id ? 1 : -1))
   }
 
@@ -37,10 +37,11 @@ describe.concurrent('hatch mcp backup clean (built CLI)', {timeout: 90_000}, () 
     await makeBackups(sb, 1)
     const before = await snapshot(sb.root)
     const cases: {args: string[]; flag: string}[] = []
-    for (const flag of ['--keep-count', '--older-than-days']) {
+    // --keep, and --keep-count, its old name (the error names the flag as it was typed).
+    for (const flag of ['--keep', '--keep-count', '--older-than-days']) {
       cases.push({args: [flag, '-1'], flag}, {args: [`${flag}=-1`], flag})
       for (const value of ['0', '1.5', 'abc']) cases.push({args: [flag, value], flag})
-      cases.push({args: flag === '--keep-count' ? [flag, ''] : [`${flag}=`], flag})
+      cases.push({args: flag === '--older-than-days' ? [`${flag}=`] : [flag, ''], flag})
     }
     const [runs, noCriterion, missingValue] = await Promise.all([
       // Half plain, half --json: the exit code is the same either way.
@@ -59,22 +60,26 @@ describe.concurrent('hatch mcp backup clean (built CLI)', {timeout: 90_000}, () 
       }
     })
     expectExit(noCriterion, 2)
-    expect(noCriterion.stderr).toContain('--keep-count')
+    expect(noCriterion.stderr).toContain('--keep N')
     expectExit(missingValue, 2)
     expect(missingValue.stderr).toContain('--keep-count')
     expect(await snapshot(sb.root)).toEqual(before)
   })
 
-  it('--keep-count 1 keeps only the newest backup', async ({sb}) => {
+  it('--keep 1 (and --keep-count 1, its old name) keeps only the newest backup', async ({sb}) => {
     const [newest, ...rest] = await makeBackups(sb, 3)
-    const r = await backup(sb, ['clean', '--host', 'cursor', '--keep-count', '1', '--yes', '--json'])
+    const preview = oneJson(await backup(sb, ['clean', '--host', 'cursor', '--keep-count', '1', '--dry-run', '--json']))
+    const r = await backup(sb, ['clean', '--host', 'cursor', '--keep', '1', '--yes', '--json'])
     expectExit(r, 0)
     const out = oneJson(r)
     expect(out).toMatchObject({host: 'cursor', dryRun: false, kept: [newest.id]})
     expect([...out.deleted].sort()).toEqual(rest.map((b) => b.id).sort())
+    expect([...preview.deleted].sort()).toEqual([...out.deleted].sort())
     expect(await remaining(sb)).toEqual([newest.id])
     for (const b of rest) expect(existsSync(b.path)).toBe(false)
     expect(existsSync(newest.path)).toBe(true)
+    const plain = await backup(sb, ['clean', '--host', 'cursor', '--keep', '1'])
+    expect(plain.stdout).toBe('Nothing to clean: cursor has 1 backup, and all are kept.\n')
   })
 
   it('never deletes the newest backup without --all, however old; --all deletes everything', async ({sb}) => {

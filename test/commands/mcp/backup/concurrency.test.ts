@@ -20,7 +20,7 @@ describe.concurrent('hatch mcp backup under concurrency (built CLI)', {timeout: 
     const content = bigConfig('x', 200)
     await put(paths.cursor(sb.home), content)
 
-    const results = await Promise.all(Array.from({length: 8}, () => backup(sb, ['create', '--host', 'cursor', '--json'])))
+    const results = await Promise.all(Array.from({length: 8}, () => backup(sb, ['create', '--host', 'cursor', '--force', '--json'])))
     for (const r of results) expectExit(r, 0)
     const ids = results.map((r) => oneJson(r).id as string)
     for (const id of ids) expect(id).toMatch(BACKUP_ID)
@@ -55,11 +55,11 @@ describe.concurrent('hatch mcp backup under concurrency (built CLI)', {timeout: 
 
     const runs = await Promise.all([
       backup(sb, ['restore', '--host', 'cursor', '--id', idA, '--yes', '--json']),
-      backup(sb, ['create', '--host', 'cursor', '--json']),
+      backup(sb, ['create', '--host', 'cursor', '--force', '--json']),
       backup(sb, ['restore', '--host', 'cursor', '--id', idB, '--yes', '--json']),
-      backup(sb, ['create', '--host', 'cursor', '--json']),
+      backup(sb, ['create', '--host', 'cursor', '--force', '--json']),
       backup(sb, ['restore', '--host', 'cursor', '--id', idA, '--yes', '--json']),
-      backup(sb, ['create', '--host', 'cursor', '--json']),
+      backup(sb, ['create', '--host', 'cursor', '--force', '--json']),
       backup(sb, ['restore', '--host', 'cursor', '--id', idB, '--yes', '--json']),
     ])
     for (const r of runs) {
@@ -87,10 +87,10 @@ describe.concurrent('hatch mcp backup under concurrency (built CLI)', {timeout: 
 
   it('backups made while a clean runs keep their records, and the clean deletes exactly what it listed', async ({sb}) => {
     await put(paths.cursor(sb.home), bigConfig('c', 50))
-    for (let i = 0; i < 6; i++) await create(sb, 'cursor')
+    for (let i = 0; i < 6; i++) await create(sb, 'cursor', ['--force'])
     const [clean, ...creates] = await Promise.all([
       backup(sb, ['clean', '--host', 'cursor', '--keep-count', '2', '--yes', '--json']),
-      ...Array.from({length: 6}, () => backup(sb, ['create', '--host', 'cursor', '--json'])),
+      ...Array.from({length: 6}, () => backup(sb, ['create', '--host', 'cursor', '--force', '--json'])),
     ])
     expectExit(clean!, 0)
     for (const r of creates) expectExit(r, 0)

@@ -7,13 +7,14 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {hostIds} from '../../../../src/core/hosts/registry.js'
+import {HATCH} from '../../../helpers/cli.js'
 import {backup, create, expectExit, expectJsonError, list, oneJson, paths, put, snapshot, spawnCli, useSandbox} from './_helpers.js'
 
 
 describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90_000}, () => {
   useSandbox('hatch-backup-err-')
 
-  it('an unknown host exits 3 with UNKNOWN_HOST listing every valid host id', async ({sb}) => {
+  it('an unknown host is a usage error (exit 2) with UNKNOWN_HOST listing every valid host id', async ({sb}) => {
     const runs = await Promise.all([
       backup(sb, ['create', '--host', 'notepad', '--json']),
       backup(sb, ['restore', '--host', 'notepad', '--latest', '--yes', '--json']),
@@ -21,12 +22,12 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
       backup(sb, ['create', '--host', 'notepad']),
     ])
     for (const r of runs.slice(0, -1)) {
-      const error = expectJsonError(r, 3, 'UNKNOWN_HOST')
+      const error = expectJsonError(r, 2, 'UNKNOWN_HOST')
       expect(error.message).toContain('notepad')
       for (const id of hostIds()) expect(error.message).toContain(id)
     }
     const plain = runs.at(-1)!
-    expectExit(plain, 3)
+    expectExit(plain, 2)
     expect(plain.stdout).toBe('')
     expect(plain.stderr).toContain('UNKNOWN_HOST')
     for (const id of hostIds()) expect(plain.stderr).toContain(id)
@@ -65,7 +66,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
       backup(sb, ['create', '--host', 'lmstudio', '--config', b, '--json']),
     ])
     const error = expectJsonError(json, 9, 'AMBIGUOUS_CONFIG')
-    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`, `hatch mcp hosts set-path lmstudio ${a}   (saves the choice for every command)`])
+    expect(error.suggestions).toEqual([`--config ${a}`, `--config ${b}`, `${HATCH} mcp hosts set-path lmstudio ${a}   (saves the choice for every command)`])
     expect(error.message).toContain(a)
     expect(error.message).toContain(b)
     expectExit(plain, 9)
@@ -87,7 +88,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     await create(sb, 'cursor')
     await writeFile(config, '{"mcpServers": {}}\n')
     const cases: [string[], number][] = [
-      [['create', '--host', 'nope'], 3],
+      [['create', '--host', 'nope'], 2],
       [['restore', '--host', 'cursor', '--id', '../x', '--yes'], 2],
       [['restore', '--host', 'cursor', '--latest'], 6],
       [['clean', '--host', 'cursor', '--keep-count'], 2], // oclif's own usage error
@@ -113,7 +114,7 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     await put(paths.kiro(sb.home), '{"mcpServers": {}}\n')
     await put(paths.codex(sb.home), '[mcp_servers.x]\ncommand = "x"\n')
     const made = await Promise.all(['kiro', 'cursor', 'codex'].map((host) => create(sb, host)))
-    made.push(await create(sb, 'cursor'))
+    made.push(await create(sb, 'cursor', ['--force']))
 
     const [all, plain, one] = await Promise.all([list(sb), backup(sb, ['list']), list(sb, 'cursor')])
     expect(all).toHaveLength(4)
@@ -123,6 +124,26 @@ describe.concurrent('hatch mcp backup errors and list (built CLI)', {timeout: 90
     for (const b of all) expect(b).toMatchObject({indexed: true, reason: 'manual'})
     expectExit(plain, 0)
     expect(plain.stdout).toMatch(/^HOST\s+ID\s+CREATED \(UTC\)/)
+  })
+
+  it('the list table shows why each backup exists, a reason a newer hatch records included', async ({sb}) => {
+    const config = paths.cursor(sb.home)
+    await put(config, '{"mcpServers": {"a": {"command": "a"}}}\n')
+    const manual = await create(sb, 'cursor')
+    await writeFile(config, '{"mcpServers": {}}\n')
+    const restored = oneJson(await backup(sb, ['restore', '--host', 'cursor', '--id', manual.id, '--yes', '--json']))
+    // A reason this hatch does not know (issue 12's guard), written into the index as a newer hatch would.
+    const index = join(paths.store(sb.home), 'cursor', 'index.jsonl')
+    const lines = (await readFile(index, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    lines[0].reason = 'guard'
+    await writeFile(index, lines.map((r) => `${JSON.stringify(r)}\n`).join(''))
+
+    const plain = await backup(sb, ['list', '--host', 'cursor'])
+    expectExit(plain, 0)
+    expect(plain.stdout).toMatch(/^HOST\s+ID\s+CREATED \(UTC\)\s+REASON\s+SIZE\s+SHA256\s+SOURCE$/m)
+    expect(plain.stdout).toMatch(new RegExp(`^cursor\\s+${restored.preRestoreBackupId}\\s+\\S+ \\S+\\s+pre-restore\\s`, 'm'))
+    expect(plain.stdout).toMatch(new RegExp(`^cursor\\s+${manual.id}\\s+\\S+ \\S+\\s+guard\\s`, 'm'))
+    expect((await list(sb, 'cursor')).map((b) => b.reason)).toEqual(['pre-restore', 'guard'])
   })
 
   it('verify --config checks only the backups of that file', async ({sb}) => {

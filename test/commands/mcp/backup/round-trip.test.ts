@@ -7,6 +7,7 @@ import {chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, unlink,
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {HATCH} from '../../../helpers/cli.js'
 import {BACKUP_ID, backup, create, expectExit, expectJsonError, list, oneJson, paths, put, sha256, snapshot, spawnCli, useSandbox} from './_helpers.js'
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
@@ -227,6 +228,44 @@ describe.concurrent('hatch mcp backup create/restore round trips (built CLI)', {
     expect(pre.sha256).toBe(sha256(broken))
   })
 
+  it('the undo it prints after restoring over a broken config says in advance it needs --force, and works as printed', async ({sb}) => {
+    const config = paths.cursor(sb.home)
+    const good = Buffer.from('{"mcpServers": {"ok": {"command": "ok"}}}\n')
+    await put(config, good)
+    await create(sb, 'cursor')
+    const broken = Buffer.from('{"mcpServers": {\n  "half": ')
+    await writeFile(config, broken)
+
+    const r = await backup(sb, ['restore', '--host', 'cursor', '--latest', '--yes'])
+    expectExit(r, 0)
+    expect(r.stdout).toMatch(/The previous content is backup \d{8}_\d{6}_\d{6}; it did not parse, so undoing needs --force:\n {2}\S.*\n$/)
+    const printed = r.stdout.trimEnd().split('\n').at(-1)!.trim()
+    expect(printed).toMatch(new RegExp(`^${HATCH} mcp backup restore --host cursor --id \\d{8}_\\d{6}_\\d{6} --force$`))
+
+    // Run it as printed (plus --yes: there is no terminal here to confirm on). It puts the broken bytes back.
+    const undo = await spawnCli([...printed.slice(HATCH.length + 1).split(' '), '--yes', '--json'], {env: sb.env})
+    expectExit(undo, 0)
+    expect((await readFile(config)).equals(broken)).toBe(true)
+    // ...and its own undo (back to the good file) needs no --force.
+    expect(oneJson(undo).undo).toMatch(/ mcp backup restore --host cursor --id \d{8}_\d{6}_\d{6}$/)
+  })
+
+  it('a restore that would change nothing says so, and asks nothing (no terminal, no --yes: still exit 0)', async ({sb}) => {
+    const config = paths.cursor(sb.home)
+    await put(config, '{"mcpServers": {}}\n')
+    const info = await create(sb, 'cursor')
+    const before = await snapshot(sb.root)
+    const [plain, json] = await Promise.all([
+      backup(sb, ['restore', '--host', 'cursor', '--id', info.id]),
+      backup(sb, ['restore', '--host', 'cursor', '--id', info.id, '--json']),
+    ])
+    expectExit(plain, 0)
+    expect(plain.stdout).toContain(`already holds the content of backup ${info.id}; nothing to restore, nothing changed.`)
+    expect(plain.stderr).toBe('')
+    expect(oneJson(json)).toMatchObject({changed: false, preRestoreBackupId: null, undo: null})
+    expect(await snapshot(sb.root)).toEqual(before)
+  })
+
   it('refuses to restore a backup that does not parse (exit 7) unless --force', async ({sb}) => {
     const config = paths.cursor(sb.home)
     const broken = Buffer.from('{"mcpServers": {')
@@ -242,7 +281,10 @@ describe.concurrent('hatch mcp backup create/restore round trips (built CLI)', {
     ])
     expectExit(plain, 7)
     expect(plain.stderr).toContain('INVALID_CONFIG')
-    expectJsonError(json, 7, 'INVALID_CONFIG')
+    // Where it breaks, as a line and a column; and the way to restore it anyway, not a pointer back at restore.
+    const error = expectJsonError(json, 7, 'INVALID_CONFIG')
+    expect(error.message).toBe(`Backup ${bad.id} is not valid JSON: CloseBraceExpected at line 1, column 17.`)
+    expect(error.suggestions[0]).toContain(`mcp backup restore --host cursor --id ${bad.id} --force`)
     expect(await snapshot(sb.root)).toEqual(before)
 
     const forced = await backup(sb, ['restore', '--host', 'cursor', '--id', bad.id, '--yes', '--force', '--json'])

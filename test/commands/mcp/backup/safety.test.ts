@@ -43,8 +43,14 @@ describe.concurrent('hatch mcp backup restore/verify safety (built CLI)', {timeo
     expect(byId[first.id].actualSha256).not.toBe(first.sha256)
     expect(byId[second.id].status).toBe('intact')
 
+    // It says what to do: restore another backup (and how to find one), back up again, check the disk.
+    expect(report.nextSteps.join('\n')).toMatch(/restore refuses it\. Restore another backup/)
+    expect(report.nextSteps.join('\n')).toContain('mcp backup list --host cursor')
+
     expectExit(verifyPlain, 4)
     expect(verifyPlain.stdout).toMatch(new RegExp(`${first.id}\\s+DAMAGED`))
+    expect(verifyPlain.stdout).toMatch(/1 of 2 backups is not intact\.\n\nWhat to do:\n {2}- A DAMAGED backup/)
+    expect(verifyPlain.stdout).toContain('mcp backup create --host cursor')
 
     expectJsonError(restoreJson, 4, 'CHECKSUM_MISMATCH')
     expectJsonError(restoreForced, 4, 'CHECKSUM_MISMATCH')
@@ -60,7 +66,7 @@ describe.concurrent('hatch mcp backup restore/verify safety (built CLI)', {timeo
     const config = paths.cursor(sb.home)
     const content = Buffer.from('{"mcpServers": {"a": {"command": "a"}}}\n')
     await put(config, content)
-    const [x, y] = await Promise.all([create(sb, 'cursor'), create(sb, 'cursor')])
+    const [x, y] = await Promise.all([create(sb, 'cursor', ['--force']), create(sb, 'cursor', ['--force'])])
     const [lost, gone] = x.id < y.id ? [x, y] : [y, x]
     const index = join(paths.store(sb.home), 'cursor', 'index.jsonl')
     const lines = (await readFile(index, 'utf8')).split('\n').filter((l) => l !== '' && JSON.parse(l).id !== lost.id)

@@ -1,0 +1,142 @@
+/**
+ * oclif's own errors (unknown command, unknown or missing flag) through hatch's error family, did-you-mean for
+ * commands, flags and hosts, and hints that name the command the user can run here. Runs the built CLI.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdir, symlink, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {useSandbox} from '../commands/mcp/backup/_helpers.js'
+import {HATCH, RUN_JS, runCli, type CliResult, type Sandbox} from '../helpers/cli.js'
+
+const hatch = (sb: Sandbox, args: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}) => runCli(args, {env: {...sb.env, ...options.env}, cwd: options.cwd})
+
+/** stdout is exactly one JSON document, an error with this code and exit code, and the process exited with it. */
+function jsonError(r: CliResult, code: string, exitCode: number): {message: string; suggestions: string[]} {
+  expect(r.code, r.stdout + r.stderr).toBe(exitCode)
+  const doc = JSON.parse(r.stdout)
+  expect(Object.keys(doc)).toEqual(['error'])
+  expect(doc.error).toMatchObject({code, exitCode})
+  return doc.error
+}
+
+async function cursorConfig(sb: Sandbox): Promise<void> {
+  await mkdir(join(sb.home, '.cursor'), {recursive: true})
+  await writeFile(join(sb.home, '.cursor', 'mcp.json'), '{"mcpServers": {}}\n')
+}
+
+describe.concurrent('oclif errors through hatch errors (built CLI)', {timeout: 60_000}, () => {
+  useSandbox('hatch-errors-')
+  it('a mistyped command: exit 2, "did you mean" with the id written with spaces, one JSON document under --json', async ({sb}) => {
+    const [plain, json] = await Promise.all([hatch(sb, ['mcp', 'bakup', 'list']), hatch(sb, ['mcp', 'bakup', 'list', '--json'])])
+    expect(plain.code).toBe(2)
+    expect(plain.stdout).toBe('')
+    expect(plain.stderr).toContain('Error: "mcp bakup list" is not a hatch command. Did you mean "mcp backup list"?')
+    expect(plain.stderr).toContain('(UNKNOWN_COMMAND, exit 2)')
+    const error = jsonError(json, 'UNKNOWN_COMMAND', 2)
+    expect(error.message).toContain('Did you mean "mcp backup list"?')
+    expect(error.suggestions[0]).toMatch(/ mcp backup list$/)
+  })
+
+  it('a word far from every command gets no guess, and a mistyped topic gets the topic', async ({sb}) => {
+    const [far, topic] = await Promise.all([hatch(sb, ['frobnicate', '--json']), hatch(sb, ['mcp', 'bakup', '--json'])])
+    expect(jsonError(far, 'UNKNOWN_COMMAND', 2).message).toBe('"frobnicate" is not a hatch command.')
+    expect(jsonError(topic, 'UNKNOWN_COMMAND', 2).message).toContain('Did you mean "mcp backup"?')
+  })
+
+  it('a mistyped flag: exit 2, the flag it was meant to be, and the command line mended', async ({sb}) => {
+    const [plain, json] = await Promise.all([
+      hatch(sb, ['mcp', 'backup', 'create', '--hots', 'cursor']),
+      hatch(sb, ['mcp', 'backup', 'restore', '--host', 'cursor', '--latst', '--json']),
+    ])
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toContain('Unknown flag --hots for `')
+    expect(plain.stderr).toContain('Did you mean --host?')
+    expect(plain.stderr).toMatch(/Try this: .* mcp backup create --host cursor\n/)
+    expect(plain.stderr).toContain('(INVALID_ARGUMENT, exit 2)')
+    const error = jsonError(json, 'INVALID_ARGUMENT', 2)
+    expect(error.message).toContain('Did you mean --latest?')
+    expect(error.suggestions[0]).toMatch(/ mcp backup restore --host cursor --latest --json$/)
+  })
+
+  it('a mistyped host id: exit 2 (usage, not 3) and the id it was meant to be', async ({sb}) => {
+    const [plain, json] = await Promise.all([
+      hatch(sb, ['mcp', 'backup', 'create', '--host', 'claud-desktop']),
+      hatch(sb, ['mcp', 'backup', 'list', '--host', 'claud-desktop', '--json']),
+    ])
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toContain('Unknown host "claud-desktop". Did you mean claude-desktop?')
+    const error = jsonError(json, 'UNKNOWN_HOST', 2)
+    expect(error.suggestions[0]).toBe('--host claude-desktop')
+  })
+
+  it('a missing --host lists the hosts found on this machine, in a command that runs', async ({sb}) => {
+    await cursorConfig(sb)
+    const [json, plain] = await Promise.all([hatch(sb, ['mcp', 'backup', 'restore', '--latest', '--json']), hatch(sb, ['mcp', 'backup', 'create'])])
+    const error = jsonError(json, 'INVALID_ARGUMENT', 2)
+    expect(error.message).toBe('Missing required flag --host.')
+    expect(error.suggestions[0]).toMatch(/^Hosts with a config file on this machine: cursor\. For example: `.* mcp backup restore --host cursor --latest --json`$/)
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toContain('Hosts with a config file on this machine: cursor.')
+  })
+
+  it('a missing --host on a machine with no host says so, and where to look', async ({sb}) => {
+    const error = jsonError(await hatch(sb, ['mcp', 'backup', 'create', '--json']), 'INVALID_ARGUMENT', 2)
+    expect(error.suggestions[0]).toContain('hatch found no MCP host config file on this machine')
+  })
+
+  it('a missing argument and a flag that needs another are usage errors with one JSON document', async ({sb}) => {
+    const [arg, depends] = await Promise.all([hatch(sb, ['archive', 'list', '--json']), hatch(sb, ['mcp', 'backup', 'list', '--config', 'x.json', '--json'])])
+    expect(jsonError(arg, 'INVALID_ARGUMENT', 2).message).toBe('Missing TARGET.')
+    expect(jsonError(depends, 'INVALID_ARGUMENT', 2).message).toBe('All of the following must be provided when using --config: --host.')
+  })
+
+  // util-linux's script(1) gives the CLI a terminal, as a user at a shell has.
+  const hasScript = spawnSync('script', ['--version']).status === 0
+  it.skipIf(!hasScript)('in a terminal, a mistyped command asks "Did you mean …?" and runs it on yes; on no, runs nothing (exit 2)', async ({sb}) => {
+    const inTerminal = (answer: string) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${RUN_JS}" mcp bakup list`, '/dev/null'], {env: sb.env, cwd: sb.home, input: answer, encoding: 'utf8', timeout: 30_000})
+    const yes = inTerminal('y\n')
+    expect(yes.status, yes.stdout).toBe(0)
+    expect(yes.stdout).toContain('Did you mean')
+    expect(yes.stdout).toContain('No backups yet.')
+    const no = inTerminal('n\n')
+    expect(no.status, no.stdout).toBe(2)
+    expect(no.stdout).toContain('"mcp bakup list" is not a hatch command, so nothing was run.')
+  })
+
+  it('mcp serve reports a mistyped flag the same way, on stderr (its stdout is the protocol)', async ({sb}) => {
+    const r = await hatch(sb, ['mcp', 'serve', '--allow-wrte'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('Unknown flag --allow-wrte for `')
+    expect(r.stderr).toContain('Did you mean --allow-write?')
+  })
+})
+
+describe.concurrent('hints name the command that runs here (built CLI)', {timeout: 60_000}, () => {
+  useSandbox('hatch-hints-')
+  it('not installed: the way it was run, relative to the current folder when inside it', async ({sb}) => {
+    const repo = dirname(dirname(RUN_JS))
+    const [outside, inside] = await Promise.all([hatch(sb, ['mcp', 'backup', 'list', '--json', '--host', 'x']), hatch(sb, ['mcp', 'backup', 'list', '--host', 'x'], {cwd: repo})])
+    expect(jsonError(outside, 'UNKNOWN_HOST', 2).suggestions.at(-1)).toBe(`Run \`${HATCH} mcp hosts\` to see every host and where its config file is.`)
+    expect(inside.stderr).toContain('Run `node bin/run.js mcp hosts` to see every host')
+  })
+
+  it('installed (the hatch on PATH is this one): hatch', async ({sb}) => {
+    const bin = join(sb.root, 'bin')
+    await mkdir(bin)
+    await symlink(RUN_JS, join(bin, 'hatch'))
+    const r = await hatch(sb, ['mcp', 'backup', 'list', '--host', 'x', '--json'], {env: {PATH: `${bin}:${process.env.PATH}`}})
+    expect(jsonError(r, 'UNKNOWN_HOST', 2).suggestions.at(-1)).toBe('Run `hatch mcp hosts` to see every host and where its config file is.')
+  })
+
+  it('another program called hatch on PATH is not this one', async ({sb}) => {
+    const bin = join(sb.root, 'bin')
+    await mkdir(bin)
+    await writeFile(join(bin, 'hatch'), '#!/bin/sh\necho not hatch\n', {mode: 0o755})
+    const r = await hatch(sb, ['mcp', 'backup', 'list', '--host', 'x', '--json'], {env: {PATH: `${bin}:${process.env.PATH}`}})
+    expect(jsonError(r, 'UNKNOWN_HOST', 2).suggestions.at(-1)).toContain(`${HATCH} mcp hosts`)
+  })
+})
