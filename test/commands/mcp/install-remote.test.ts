@@ -1,35 +1,24 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {readFile} from 'node:fs/promises'
 
 import {parse} from 'jsonc-parser'
 import {parse as parseToml} from 'smol-toml'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeSandbox, runCli, type Sandbox} from '../../helpers/cli.js'
+import {runCli} from '../../helpers/cli.js'
+import {sandboxPerTest} from '../../helpers/sandbox.js'
 import {connect, createPat, serveHttp} from './http-helpers.js'
 
-let sandbox: Sandbox
-beforeEach(async () => {
-  sandbox = await makeSandbox('hatch-install-remote-')
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const box = sandboxPerTest('hatch-install-remote-')
 
-async function put(rel: string, text: string): Promise<string> {
-  const path = join(sandbox.home, rel)
-  await mkdir(join(path, '..'), {recursive: true})
-  await writeFile(path, text)
-  return path
-}
+const put = box.put
 
 describe('hatch mcp install --url URL --token-env VAR', () => {
   it('writes a remote entry that names the variable in the host\'s own syntax, and a client using it reaches the server', async () => {
-    const {token} = await createPat(sandbox, 'ivy')
-    const served = await serveHttp(sandbox)
+    const {token} = await createPat(box.sandbox(), 'ivy')
+    const served = await serveHttp(box.sandbox())
     try {
       const cursor = await put('.cursor/mcp.json', '{\n  "mcpServers": {}\n}\n')
-      const r = await runCli(['mcp', 'install', '--host', 'cursor', '--url', served.url.href, '--token-env', 'HATCH_TOKEN', '--json'], {env: {...sandbox.env, HATCH_TOKEN: token}})
+      const r = await runCli(['mcp', 'install', '--host', 'cursor', '--url', served.url.href, '--token-env', 'HATCH_TOKEN', '--json'], {env: {...box.sandbox().env, HATCH_TOKEN: token}})
       expect(r.code).toBe(0)
       const text = await readFile(cursor, 'utf8')
       expect(text).not.toContain(token)
@@ -57,7 +46,7 @@ describe('hatch mcp install --url URL --token-env VAR', () => {
     ['codex', '.codex/config.toml', (t: string) => (parseToml(t) as any).mcp_servers.hatch, {url: 'https://hatch.example.com/mcp', bearer_token_env_var: 'T'}],
   ])('%s: the entry in its own shape', async (host, rel, read, expected) => {
     const path = await put(rel, rel.endsWith('.toml') ? '# codex\nmodel = "o3"\n' : '{}\n')
-    const r = await runCli(['mcp', 'install', '--host', host, '--url', 'https://hatch.example.com/mcp', '--token-env', 'T', '--json'], {env: sandbox.env})
+    const r = await runCli(['mcp', 'install', '--host', host, '--url', 'https://hatch.example.com/mcp', '--token-env', 'T', '--json'], {env: box.sandbox().env})
     expect(r.code).toBe(0)
     expect(read(await readFile(path, 'utf8'))).toEqual(expected)
   })
@@ -72,7 +61,7 @@ describe('hatch mcp install --url URL --token-env VAR', () => {
       [['--host', 'cursor', '--url', 'https://h.example/mcp', '--token-env', 'BAD-NAME'], /not an environment variable name/],
       [['--host', 'cursor', '--url', 'https://h.example/mcp', '--allow-write'], /cannot also be provided|--allow-write/],
     ] as const) {
-      const r = await runCli(['mcp', 'install', ...args], {env: sandbox.env})
+      const r = await runCli(['mcp', 'install', ...args], {env: box.sandbox().env})
       expect(r.code).toBe(2)
       expect(r.stderr).toMatch(why)
     }

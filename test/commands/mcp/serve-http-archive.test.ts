@@ -1,26 +1,20 @@
 import {mkdir, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeSandbox, type Sandbox} from '../../helpers/cli.js'
+import {sandboxPerTest} from '../../helpers/sandbox.js'
 import {connect, createPat, serveHttp} from './http-helpers.js'
 
-let sandbox: Sandbox
-beforeEach(async () => {
-  sandbox = await makeSandbox('hatch-http-archive-')
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const box = sandboxPerTest('hatch-http-archive-')
 
 describe('hatch mcp serve --http --allow-dir …/{user}', () => {
   it('confines each user to a folder of their own, created 0700 on first use', async () => {
-    const base = join(sandbox.root, 'archives')
+    const base = join(box.sandbox().root, 'archives')
     await mkdir(base)
-    const alice = await createPat(sandbox, 'alice')
-    const bob = await createPat(sandbox, 'bob')
-    const served = await serveHttp(sandbox, ['--allow-dir', join(base, '{user}')])
+    const alice = await createPat(box.sandbox(), 'alice')
+    const bob = await createPat(box.sandbox(), 'bob')
+    const served = await serveHttp(box.sandbox(), ['--allow-dir', join(base, '{user}')])
     try {
       const a = await connect(served.url, alice.token)
       const b = await connect(served.url, bob.token)
