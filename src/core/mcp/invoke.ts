@@ -101,7 +101,7 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
       ctx.report?.('hatch mcp: could not write the audit log', error)
     }
     if (metered) {
-      await ctx.quota!.record(identity!, def.name, usageOutcome(outcome), durationMs).catch((error: unknown) => ctx.report?.('hatch mcp: could not write the usage log', error))
+      ctx.quota!.record(identity!, def.name, usageOutcome(outcome), durationMs)
     }
   }
 }

@@ -1,6 +1,6 @@
 import type {Identity} from '../auth/identity.js'
 import {HatchError} from '../errors.js'
-import type {CounterKey, HatchStore, LimitRecord, Period, UsageOutcome} from '../store/types.js'
+import type {CounterKey, HatchStore, LimitRecord, Period, UsageOutcome, UsageRow} from '../store/types.js'
 import {checkTimeZone, periodKeys, periodOf} from './periods.js'
 import {ALL_TOOLS, applicableRules, describeRule, PERIODS} from './rules.js'
 
@@ -27,7 +27,12 @@ export interface QuotaOptions {
   now?: () => Date
   /** How long the time zone setting is kept before it is read again (ms). Default one minute. */
   timeZoneTtlMs?: number
+  /** Told when a batch of usage-log rows could not be written (the counts are already in the store). */
+  report?: (message: string, error: unknown) => void
 }
+
+/** The most usage-log rows written in one statement. */
+const MAX_USAGE_BATCH = 256
 
 /**
  * Per-user and per-role daily and monthly limits, checked and counted in one atomic step in the store before a tool
@@ -39,6 +44,8 @@ export interface QuotaOptions {
 export class QuotaGate {
   private readonly now: () => Date
   private zone: {value: string; at: number} | undefined
+  private pending: UsageRow[] = []
+  private writing: Promise<void> | undefined
 
   constructor(
     readonly store: HatchStore,
@@ -78,9 +85,33 @@ export class QuotaGate {
     throw refusal(tool, rule, result.used[result.over]!, periodOf(rule.period, at, tz).resets)
   }
 
-  /** Records one call in the usage log (never its arguments or token). */
-  async record(identity: Identity, tool: string, outcome: UsageOutcome, durationMs: number): Promise<void> {
-    await this.store.recordUsage({at: this.now().getTime(), user: identity.user, role: identity.role, tokenId: identity.tokenId, tool, outcome, durationMs: Math.round(durationMs * 10) / 10})
+  /**
+   * Queues one call for the usage log (never its arguments or token) and returns at once, so the reply does not wait
+   * for the write. Rows queued in the same turn of the event loop, or while a write is under way, go to the store
+   * together in one statement: under load that is one write for many calls. The counts that limits check were written
+   * by `admit`, so a crash can lose the newest log rows, never a count.
+   */
+  record(identity: Identity, tool: string, outcome: UsageOutcome, durationMs: number): void {
+    this.pending.push({at: this.now().getTime(), user: identity.user, role: identity.role, tokenId: identity.tokenId, tool, outcome, durationMs: Math.round(durationMs * 10) / 10})
+    this.writing ??= this.drain()
+  }
+
+  /** Resolves once every queued usage row has been written (or reported as lost). Await it before closing the store. */
+  async flush(): Promise<void> {
+    while (this.writing !== undefined) await this.writing
+  }
+
+  private async drain(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    while (this.pending.length > 0) {
+      const rows = this.pending.splice(0, MAX_USAGE_BATCH)
+      try {
+        await this.store.recordUsage(rows)
+      } catch (error) {
+        this.options.report?.(`hatch mcp: could not write ${rows.length} row(s) of the usage log`, error)
+      }
+    }
+    this.writing = undefined
   }
 
   /**

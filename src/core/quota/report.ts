@@ -30,6 +30,7 @@ export interface UsageReportFilter {
  * (or the one asked for), each counter against the rule that governs it, and the call totals of the usage log.
  */
 export async function usageReport(quota: QuotaGate, store: HatchStore, filter: UsageReportFilter, now: Date = new Date()): Promise<UsageReport> {
+  await quota.flush() // this server's newest calls are in the log before it is read
   const tz = await quota.timeZone()
   const keys = periodKeys(now, tz)
   const since = filter.since ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))

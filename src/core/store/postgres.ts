@@ -193,9 +193,13 @@ export class PostgresStore implements HatchStore {
     let refused: AdmissionResult | undefined
     try {
       return await this.transaction(async (client) => {
-        const used: number[] = []
-        // One counter after another, always in the same order, so concurrent transactions never deadlock.
-        for (const c of a.counters) used.push(Number((await client.query(numbered(SQL.upsertCounter), [a.user, c.tool, c.period, c.periodKey])).rows[0].used))
+        // Every counter in one statement (one round trip). PostgreSQL takes the rows' locks in the order of VALUES,
+        // the same for every call, so concurrent transactions never deadlock.
+        const values = a.counters.map((_, i) => `($1, $${i * 3 + 2}, $${i * 3 + 3}, $${i * 3 + 4}, 1)`).join(', ')
+        const params = [a.user, ...a.counters.flatMap((c) => [c.tool, c.period, c.periodKey])]
+        const sql = `INSERT INTO quota_counters (user_name, tool, period, period_key, used) VALUES ${values} ${SQL.upsertCounterConflict} RETURNING tool, period, period_key, used`
+        const rows = (await client.query(sql, params)).rows as Array<{tool: string; period: string; period_key: string; used: string}>
+        const used = a.counters.map((c) => Number(rows.find((r) => r.tool === c.tool && r.period === c.period && r.period_key === c.periodKey)!.used))
         const over = a.limits.find((l) => used[l.counter]! > l.limit)
         if (over !== undefined) {
           refused = {admitted: false, used: used.map((u) => u - 1), over: over.counter}
@@ -213,8 +217,16 @@ export class PostgresStore implements HatchStore {
     return (await this.rows(countersQuery(filter))).map(toCounter)
   }
 
-  async recordUsage(u: UsageRow): Promise<void> {
-    await this.query(SQL.recordUsage, [u.at, u.user, u.role, u.tokenId, u.tool, u.outcome, u.durationMs])
+  async recordUsage(rows: readonly UsageRow[]): Promise<void> {
+    if (rows.length === 0) return
+    // One statement for the batch: one round trip, and atomic.
+    const values = rows.map((_, i) => `(${Array.from({length: 7}, (_, j) => `$${i * 7 + j + 1}`).join(', ')})`).join(', ')
+    const params = rows.flatMap((u) => [u.at, u.user, u.role, u.tokenId, u.tool, u.outcome, u.durationMs])
+    try {
+      await this.pool.query(`${SQL.recordUsage.slice(0, SQL.recordUsage.indexOf(' VALUES'))} VALUES ${values}`, params)
+    } catch (error) {
+      throw storeError(error, this.location)
+    }
   }
 
   async usageTotals(filter: UsageFilter): Promise<UsageTotal[]> {

@@ -15,6 +15,7 @@ export const SQL = {
   upsertCounter:
     'INSERT INTO quota_counters (user_name, tool, period, period_key, used) VALUES (?, ?, ?, ?, 1) ' +
     'ON CONFLICT (user_name, tool, period, period_key) DO UPDATE SET used = quota_counters.used + 1 RETURNING used',
+  upsertCounterConflict: 'ON CONFLICT (user_name, tool, period, period_key) DO UPDATE SET used = quota_counters.used + 1',
   setLimit:
     'INSERT INTO limits (id, subject_type, subject, tool, period, max_calls, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
     'ON CONFLICT (subject_type, subject, tool, period) DO UPDATE SET max_calls = excluded.max_calls, updated_at = excluded.updated_at RETURNING *',

@@ -230,10 +230,13 @@ export class SqliteStore implements HatchStore {
     return this.run(() => this.all(q.sql, ...q.params).map(toCounter))
   }
 
-  recordUsage(u: UsageRow): Promise<void> {
-    return this.run(() => {
-      this.stmt(SQL.recordUsage).run(u.at, u.user, u.role, u.tokenId, u.tool, u.outcome, u.durationMs)
-    })
+  recordUsage(rows: readonly UsageRow[]): Promise<void> {
+    return this.run(() =>
+      this.db.transaction(() => {
+        const insert = this.stmt(SQL.recordUsage)
+        for (const u of rows) insert.run(u.at, u.user, u.role, u.tokenId, u.tool, u.outcome, u.durationMs)
+      })(),
+    )
   }
 
   usageTotals(filter: UsageFilter): Promise<UsageTotal[]> {

@@ -128,7 +128,8 @@ export interface HatchStore {
   admit(admission: Admission): Promise<AdmissionResult>
   /** The current counts of a user (or everyone) for these period keys. */
   counters(filter: {user?: string; periodKeys: string[]}): Promise<CounterRow[]>
-  recordUsage(row: UsageRow): Promise<void>
+  /** Appends rows to the usage log, all or none. */
+  recordUsage(rows: readonly UsageRow[]): Promise<void>
   usageTotals(filter: UsageFilter): Promise<UsageTotal[]>
   /** Each user's role as their newest logged call carried it (one user, or everyone). */
   recentRoles(user?: string): Promise<Map<string, string | null>>

@@ -115,7 +115,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
     if (flags.jwtIssuer !== undefined) createJwtVerifier(jwtOptions('http://check.invalid/mcp'))
     const opened = await openStore({spec: flags.store, warn})
     store = opened
-    accounts = {store: opened, quota: new QuotaGate(opened), allToolNames: ALL_TOOLS.map((t) => t.name)}
+    accounts = {store: opened, quota: new QuotaGate(opened, {report: base.report}), allToolNames: ALL_TOOLS.map((t) => t.name)}
     auth = (resource) => ({
       verifier: new HatchTokenVerifier({store: opened, resource, jwt: flags.jwtIssuer === undefined ? undefined : createJwtVerifier(jwtOptions(resource.href))}),
       authorizationServers: flags.jwtIssuer === undefined ? [] : [flags.jwtIssuer],
@@ -154,6 +154,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
     store,
     stop: async () => {
       await server.close()
+      await accounts?.quota.flush()
       await store?.close()
     },
   }
