@@ -107,7 +107,9 @@ export async function createToken(store: HatchStore, input: CreateTokenInput): P
 /** Revokes a token by id; the server refuses it from its next request on. @throws HatchError TOKEN_NOT_FOUND, INVALID_ARGUMENT */
 export async function revokeToken(store: HatchStore, id: string, now: number): Promise<{id: string; alreadyRevoked: boolean}> {
   if (!ID_PATTERN.test(id)) {
-    throw new HatchError('INVALID_ARGUMENT', `"${id}" is not a token id; an id looks like tok_0123456789abcdef.`, {
+    // Never echo what was given: it may be the token itself (or another secret) pasted in place of its id.
+    const what = id.startsWith(PAT_PREFIX) ? 'That is a token, not its id (it is not shown here)' : 'That is not a token id'
+    throw new HatchError('INVALID_ARGUMENT', `${what}; an id looks like tok_0123456789abcdef.`, {
       suggestions: ['See the ids with `hatch auth token list` (revoke takes the id, never the token itself).'],
     })
   }
