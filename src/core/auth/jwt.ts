@@ -113,6 +113,13 @@ function reason(error: unknown): string {
   return 'the token could not be checked'
 }
 
+/** A failure to fetch or read the JWKS (timeout, network, non-200, not JSON), as opposed to a bad token. */
+function keysUnreachable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true
+  if (error instanceof errors.JOSEError) return /JSON Web Key Set HTTP response/.test(error.message)
+  return true
+}
+
 /**
  * Builds the JWT access-token check of RFC 9068 / OAuth 2.1 for a resource server, with jose: signature by the
  * issuer's key (asymmetric algorithms only), `iss`, `aud` equal to this server's resource URL, `exp` (required) and
@@ -151,6 +158,11 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
       payload = verified.payload
       typ = verified.protectedHeader.typ
     } catch (error) {
+      // The token may be fine: the issuer's keys are out of reach. A 503 lets the client retry with the same token
+      // instead of throwing it away (a 401 tells it the token is bad).
+      if (options.jwksUrl !== undefined && keysUnreachable(error)) {
+        throw new HatchError('STORE_UNAVAILABLE', "The authorization server's keys (--jwks-url) could not be fetched.", {cause: error})
+      }
       throw new JwtRefused(reason(error))
     }
     if (typ !== undefined && !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) throw new JwtRefused(`the token is a ${typ}, not an access token`)

@@ -111,6 +111,24 @@ describe('hatch mcp serve --http with JWT access tokens from an OAuth server (jo
     expect(r.status).toBe(200)
   })
 
+  it("answers 503 (retry), not 401 (bad token), while the issuer's keys cannot be fetched; the token is never logged", async () => {
+    const server = await serveHttp(sandbox, ['--jwt-issuer', issuer, '--jwks-url', `${issuer}gone.json`])
+    let token = ''
+    try {
+      token = await new SignJWT({scope: 'hatch:read'}).setProtectedHeader({alg: 'ES256', kid: 'k1'}).setIssuer(issuer).setAudience(server.url.href).setSubject('carol').setExpirationTime('5m').sign(es.privateKey)
+      const r = await post(server.url, TOOLS_CALL('list_hosts', {host: 'cursor'}), {authorization: `Bearer ${token}`})
+      expect(r.status).toBe(503)
+      expect(r.headers.get('retry-after')).toBe('5')
+      expect(r.json.error_description).toMatch(/out of reach/)
+    } finally {
+      await server.stop()
+    }
+    const signature = token.split('.')[2]!
+    expect(server.stderr()).not.toContain(signature)
+    expect(JSON.stringify(readAuditLog(auditDir(sandbox)).records)).not.toContain(signature)
+    expect(served.stderr()).not.toMatch(/eyJ[\w-]+\.eyJ/)
+  })
+
   it('verifies with --jwt-public-key FILE, and refuses a private key there at start', async () => {
     const pemFile = join(sandbox.root, 'issuer.pub.pem')
     await writeFile(pemFile, await exportSPKI(rsa.publicKey))
@@ -124,6 +142,12 @@ describe('hatch mcp serve --http with JWT access tokens from an OAuth server (jo
         .setExpirationTime('5m')
         .sign(rsa.privateKey)
       expect((await post(server.url, TOOLS_CALL('list_hosts', {host: 'cursor'}), {authorization: `Bearer ${token}`})).status).toBe(200)
+      // The classic confusion: HS256 keyed with the very PEM file the server verifies with.
+      const pem = await exportSPKI(rsa.publicKey)
+      const signed = `${b64({alg: 'HS256', typ: 'at+jwt'})}.${b64({iss: issuer, aud: server.url.href, sub: 'erin', scope: 'hatch:write', exp: Math.floor(Date.now() / 1000) + 300})}`
+      const forged = await post(server.url, TOOLS_CALL('list_hosts'), {authorization: `Bearer ${signed}.${createHmac('sha256', pem).update(signed).digest('base64url')}`})
+      expect(forged.status).toBe(401)
+      expect(forged.json.error_description).toMatch(/algorithm/)
     } finally {
       await server.stop()
     }

@@ -229,6 +229,39 @@ describe('hatch mcp serve --http with personal access tokens (built CLI, SDK cli
     expect(JSON.stringify(listed.json)).not.toContain('hatch_pat_')
   })
 
+  it('binds a session to the identity that opened it, and caps the sessions one caller holds', async () => {
+    const INIT = {jsonrpc: '2.0', id: 1, method: 'initialize', params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'raw', version: '1'}}}
+    const open = async (token: string): Promise<string> => {
+      const r = await post(served.url, INIT, {authorization: `Bearer ${token}`})
+      expect(r.status).toBe(200)
+      return r.headers.get('mcp-session-id')!
+    }
+    const list = (token: string, session: string) =>
+      post(served.url, {jsonrpc: '2.0', id: 2, method: 'tools/list'}, {authorization: `Bearer ${token}`, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18'})
+    const hers = await open(tokens.alice!.token)
+    expect((await list(tokens.alice!.token, hers)).status).toBe(200)
+    // Bob holds a valid token, but not the session Alice opened.
+    const stolen = await list(tokens.bob!.token, hers)
+    expect(stolen.status).toBe(404)
+    expect(stolen.json.error.message).toMatch(/Session not found/)
+    // One caller opening session after session only ever closes their own oldest: 32 stay open.
+    const bobs: string[] = []
+    for (let i = 0; i < 33; i++) bobs.push(await open(tokens.bob!.token))
+    expect((await list(tokens.bob!.token, bobs[0]!)).status).toBe(404)
+    expect((await list(tokens.bob!.token, bobs[1]!)).status).toBe(200)
+    expect((await list(tokens.bob!.token, bobs[32]!)).status).toBe(200)
+    expect((await list(tokens.alice!.token, hers)).status).toBe(200)
+  })
+
+  it('never echoes a token given to revoke in place of its id', async () => {
+    const r = await runCli(['auth', 'token', 'revoke', tokens.reader!.token], {env: sandbox.env})
+    expect(r.code).toBe(2)
+    expect(r.stdout + r.stderr).toMatch(/That is a token, not its id/)
+    expect(r.stdout + r.stderr).not.toContain(tokens.reader!.token.slice(10, 30))
+    const listed = await runCli(['auth', 'token', 'list', '--json'], {env: sandbox.env})
+    expect(listed.json.tokens.find((t: {id: string}) => t.id === tokens.reader!.id).state).toBe('active')
+  })
+
   it('serves 32 concurrent clients, each with its own token, each seeing only its own scope\'s tools', async () => {
     const scopes = ['hatch:read', 'hatch:write', 'hatch:destructive', 'hatch:admin']
     const store = SqliteStore.open(storePath(sandbox))

@@ -56,6 +56,11 @@ export interface HttpServeOptions {
   sessionIdleMs?: number
   /** Sessions open at once, in all; one more is refused with 503. Default 1000. */
   maxSessions?: number
+  /**
+   * Sessions one caller (one user of one issuer) may hold at once; a new one closes that caller's least recently used
+   * session, so a single token can never fill the server for everybody else. Default 32.
+   */
+  maxSessionsPerCaller?: number
 }
 
 export interface RunningHttpServer {
@@ -71,6 +76,8 @@ interface Session {
   transport: NodeStreamableHTTPServerTransport
   /** Requests of a session must come from the identity that opened it (mcp.md §4 rule 6). */
   binding: string
+  /** Who opened it (principalOf): what the per-caller session cap counts. */
+  principal: string
   lastSeen: number
 }
 
@@ -97,23 +104,40 @@ async function sendResponse(res: http.ServerResponse, response: Response): Promi
   res.end(body)
 }
 
-type BodyResult = {kind: 'ok'; value: unknown} | {kind: 'too-large'} | {kind: 'not-json'}
+type BodyResult = {kind: 'ok'; value: unknown} | {kind: 'too-large'; drained: boolean} | {kind: 'not-json'} | {kind: 'aborted'}
 
-async function readJsonBody(req: http.IncomingMessage, cap: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > cap) return {kind: 'too-large'}
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length
-    if (total > cap) return {kind: 'too-large'}
-    chunks.push(chunk)
-  }
-  try {
-    return {kind: 'ok', value: JSON.parse(Buffer.concat(chunks, total).toString('utf8'))}
-  } catch {
-    return {kind: 'not-json'}
-  }
+/**
+ * How much of a body over the cap is still read (and thrown away) so that the client, still sending, gets its 413
+ * instead of a broken pipe. Past it the connection is dropped.
+ */
+const DISCARD_BYTES = 16 * 1024 * 1024
+
+/** Reads a JSON body of at most `cap` bytes; never keeps more than `cap` in memory. */
+function readJsonBody(req: http.IncomingMessage, cap: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > cap + DISCARD_BYTES) return resolve({kind: 'too-large', drained: false})
+    const chunks: Buffer[] = []
+    let total = 0
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length
+      if (total <= cap) chunks.push(chunk)
+      else if (total > cap + DISCARD_BYTES) {
+        req.off('data', onData).pause()
+        resolve({kind: 'too-large', drained: false})
+      }
+    }
+    req.on('data', onData)
+    req.once('end', () => {
+      if (total > cap) return resolve({kind: 'too-large', drained: true})
+      try {
+        resolve({kind: 'ok', value: JSON.parse(Buffer.concat(chunks, total).toString('utf8'))})
+      } catch {
+        resolve({kind: 'not-json'})
+      }
+    })
+    req.once('close', () => resolve({kind: 'aborted'}))
+  })
 }
 
 /** The tools/call names in a JSON-RPC message or batch. */
@@ -156,6 +180,7 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
   const cap = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const idleMs = o.sessionIdleMs ?? 30 * 60_000
   const maxSessions = o.maxSessions ?? 1000
+  const maxPerCaller = o.maxSessionsPerCaller ?? 32
   // What the scope gate knows: every tool this server's level allows (whether or not a caller's set-up offers it).
   const offeredByName = new Map((o.tools ?? ALL_TOOLS).filter((t) => allows(o.level, t.privilege)).map((t) => [t.name, t]))
   const sessions = new Map<string, Session>()
@@ -205,6 +230,15 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
     })
   }
 
+  /** Closes a caller's least recently used sessions until at most `keep` remain. */
+  const closeOldestBeyond = (principal: string, keep: number): void => {
+    const own = [...sessions].filter(([, s]) => s.principal === principal).sort(([, a], [, b]) => a.lastSeen - b.lastSeen)
+    for (const [id, s] of own.slice(0, Math.max(0, own.length - keep))) {
+      sessions.delete(id)
+      void s.transport.close()
+    }
+  }
+
   const stateless = createMcpHandler(
     async (ctx) => {
       const identity = 'none' in auth ? auth.none : identityOf(ctx.authInfo)
@@ -236,7 +270,7 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
       }
       o.report?.('hatch http: could not check a token', error)
       const unavailable = isHatchError(error) && error.code === 'STORE_UNAVAILABLE'
-      sendJson(res, unavailable ? 503 : 500, {error: 'server_error', error_description: unavailable ? 'The token store is unavailable; try again.' : 'The token could not be checked.'}, unavailable ? {'retry-after': '5'} : {})
+      sendJson(res, unavailable ? 503 : 500, {error: 'server_error', error_description: unavailable ? 'Tokens cannot be checked right now (the token store or the authorization server is out of reach); try again.' : 'The token could not be checked.'}, unavailable ? {'retry-after': '5'} : {})
       return undefined
     }
   }
@@ -261,8 +295,10 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
     let body: unknown
     if (req.method === 'POST') {
       const read = await readJsonBody(req, cap)
+      if (read.kind === 'aborted') return
       if (read.kind === 'too-large') {
         jsonRpcError(res, 413, -32600, `The request body is larger than this server accepts (${cap} bytes).`, {connection: 'close'})
+        if (!read.drained) res.once('finish', () => req.socket.destroy())
         return
       }
       if (read.kind === 'not-json') {
@@ -293,6 +329,8 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
       return
     }
     if (req.method === 'POST' && !Array.isArray(body) && isInitializeRequest(body)) {
+      const principal = principalOf(identity)
+      closeOldestBeyond(principal, maxPerCaller - 1)
       if (sessions.size >= maxSessions) {
         jsonRpcError(res, 503, -32000, 'This server has too many open sessions; try again later.', {'retry-after': '30'})
         return
@@ -304,7 +342,7 @@ export async function startHttpServer(o: HttpServeOptions): Promise<RunningHttpS
         // only need for requests from the server in the middle of a call.
         enableJsonResponse: !canElicit(body),
         onsessioninitialized: (id) => {
-          sessions.set(id, {transport, binding, lastSeen: Date.now()})
+          sessions.set(id, {transport, binding, principal, lastSeen: Date.now()})
         },
       })
       transport.onclose = () => {
