@@ -147,7 +147,7 @@ function statusRow(tool: string, period: Period, periodKey: string, used: number
 
 function refusal(tool: string, rule: LimitRecord, used: number, resets: Date): HatchError {
   const when = rule.period === 'daily' ? 'today' : 'this month'
-  return new HatchError('QUOTA_EXCEEDED', `${tool} was not run: ${describeRule(rule)} is used up (${Math.min(used, rule.limit)} of ${rule.limit} calls ${when}). It resets at ${resets.toISOString()}.`, {
+  return new HatchError('QUOTA_EXCEEDED', `${tool} was not run: ${describeRule(rule)} is used up (${used} of ${rule.limit} calls ${when}${used > rule.limit ? '; the limit was lowered after those calls' : ''}). It resets at ${resets.toISOString()}.`, {
     suggestions: ['Wait until then, or ask the administrator of this hatch server to raise the limit.'],
   })
 }

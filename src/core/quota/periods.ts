@@ -72,6 +72,8 @@ export interface PeriodInfo {
   period: Period
   /** `2026-12-04` for a day, `2026-12` for a month, in the zone. */
   key: string
+  /** When this period started. */
+  starts: Date
   /** When the next period starts (the counts start again from zero then). */
   resets: Date
 }
@@ -82,6 +84,7 @@ interface Day {
   end: number
   daily: string
   monthly: string
+  monthStart: number
   monthEnd: number
 }
 
@@ -98,6 +101,7 @@ function dayOf(ms: number, tz: string): Day {
     end: startOfLocalDay(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), tz),
     daily: `${l.y}-${pad(l.m)}-${pad(l.d)}`,
     monthly: `${l.y}-${pad(l.m)}`,
+    monthStart: startOfLocalDay(l.y, l.m, 1, tz),
     monthEnd: startOfLocalDay(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth() + 1, 1, tz),
   }
   days.set(tz, day)
@@ -112,5 +116,7 @@ export function periodKeys(at: Date, tz: string): {daily: string; monthly: strin
 
 export function periodOf(period: Period, at: Date, tz: string): PeriodInfo {
   const day = dayOf(at.getTime(), tz)
-  return period === 'daily' ? {period, key: day.daily, resets: new Date(day.end)} : {period, key: day.monthly, resets: new Date(day.monthEnd)}
+  return period === 'daily'
+    ? {period, key: day.daily, starts: new Date(day.start), resets: new Date(day.end)}
+    : {period, key: day.monthly, starts: new Date(day.monthStart), resets: new Date(day.monthEnd)}
 }

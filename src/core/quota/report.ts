@@ -1,11 +1,11 @@
 import type {HatchStore, UsageTotal} from '../store/types.js'
 import {QuotaGate, type QuotaStatus} from './gate.js'
-import {periodKeys} from './periods.js'
+import {periodKeys, periodOf} from './periods.js'
 import {ALL_TOOLS} from './rules.js'
 
 export interface UsageReportRow extends QuotaStatus {
   user: string
-  /** The role the user's newest logged call carried, which role rules are resolved with. */
+  /** The role role rules are resolved with: the one the user's newest logged call carried, else their newest token's. */
   role: string | null
 }
 
@@ -21,7 +21,7 @@ export interface UsageReport {
 export interface UsageReportFilter {
   user?: string
   tool?: string
-  /** Default: the start of the current month (UTC). */
+  /** Default: the start of the current month (in the quota time zone). */
   since?: Date
 }
 
@@ -33,7 +33,7 @@ export async function usageReport(quota: QuotaGate, store: HatchStore, filter: U
   await quota.flush() // this server's newest calls are in the log before it is read
   const tz = await quota.timeZone()
   const keys = periodKeys(now, tz)
-  const since = filter.since ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
+  const since = filter.since ?? periodOf('monthly', now, tz).starts
   const [counters, calls, roles] = await Promise.all([
     store.counters({user: filter.user, periodKeys: [keys.daily, keys.monthly]}),
     store.usageTotals({user: filter.user, tool: filter.tool, since: since.getTime()}),

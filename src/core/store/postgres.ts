@@ -234,7 +234,7 @@ export class PostgresStore implements HatchStore {
   }
 
   async recentRoles(user?: string): Promise<Map<string, string | null>> {
-    return toRoles(await this.rows(user === undefined ? {sql: SQL.recentRoles, params: []} : {sql: SQL.recentRole, params: [user]}))
+    return toRoles(await this.rows(user === undefined ? {sql: SQL.recentRoles, params: []} : {sql: SQL.recentRole, params: [user, user]}))
   }
 
   async pruneUsage(before: number, keep: {dayKey: string; monthKey: string}): Promise<{rows: number; counters: number}> {

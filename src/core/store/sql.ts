@@ -26,8 +26,16 @@ export const SQL = {
   getSetting: 'SELECT value FROM settings WHERE key = ?',
   setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   pruneUsage: 'DELETE FROM usage_log WHERE at < ?',
-  recentRoles: 'SELECT user_name, role FROM usage_log WHERE id IN (SELECT max(id) FROM usage_log GROUP BY user_name)',
-  recentRole: 'SELECT user_name, role FROM usage_log WHERE id = (SELECT max(id) FROM usage_log WHERE user_name = ?)',
+  // A user's role: the one their newest logged call carried; for a user with no call left in the log (after a prune),
+  // the role of their newest token, so a pruned log never hides a role rule that still governs them.
+  recentRoles:
+    'SELECT user_name, role FROM usage_log WHERE id IN (SELECT max(id) FROM usage_log GROUP BY user_name) UNION ALL ' +
+    'SELECT t.user_name, t.role FROM tokens t WHERE t.id = (SELECT u.id FROM tokens u WHERE u.user_name = t.user_name ORDER BY u.created_at DESC, u.id DESC LIMIT 1) ' +
+    'AND NOT EXISTS (SELECT 1 FROM usage_log l WHERE l.user_name = t.user_name)',
+  recentRole:
+    'SELECT user_name, role FROM usage_log WHERE id = (SELECT max(id) FROM usage_log WHERE user_name = ?) UNION ALL ' +
+    'SELECT t.user_name, t.role FROM tokens t WHERE t.id = (SELECT u.id FROM tokens u WHERE u.user_name = ? ORDER BY u.created_at DESC, u.id DESC LIMIT 1) ' +
+    'AND NOT EXISTS (SELECT 1 FROM usage_log l WHERE l.user_name = t.user_name)',
   pruneCounters: "DELETE FROM quota_counters WHERE (period = 'daily' AND period_key < ?) OR (period = 'monthly' AND period_key < ?)",
 } as const
 

@@ -245,7 +245,7 @@ export class SqliteStore implements HatchStore {
   }
 
   recentRoles(user?: string): Promise<Map<string, string | null>> {
-    return this.run(() => toRoles(user === undefined ? this.all(SQL.recentRoles) : this.all(SQL.recentRole, user)))
+    return this.run(() => toRoles(user === undefined ? this.all(SQL.recentRoles) : this.all(SQL.recentRole, user, user)))
   }
 
   pruneUsage(before: number, keep: {dayKey: string; monthKey: string}): Promise<{rows: number; counters: number}> {

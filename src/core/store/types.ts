@@ -131,7 +131,7 @@ export interface HatchStore {
   /** Appends rows to the usage log, all or none. */
   recordUsage(rows: readonly UsageRow[]): Promise<void>
   usageTotals(filter: UsageFilter): Promise<UsageTotal[]>
-  /** Each user's role as their newest logged call carried it (one user, or everyone). */
+  /** Each user's role as their newest logged call carried it, else as their newest token has it (one user, or everyone). */
   recentRoles(user?: string): Promise<Map<string, string | null>>
   /** Deletes usage rows before `before` and counters of periods that ended before it; returns how many rows went. */
   pruneUsage(before: number, keep: {dayKey: string; monthKey: string}): Promise<{rows: number; counters: number}>

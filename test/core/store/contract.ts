@@ -185,6 +185,31 @@ export function storeContract(name: string, open: () => Promise<{store: HatchSto
       }
     })
 
+    it("resolves a user's role rule through their newest token once the log is pruned, and names the real count over a lowered limit", async () => {
+      const {store} = await open()
+      try {
+        const c = clock('2026-12-04T10:00:00Z')
+        const gate = new QuotaGate(store, {now: c.now})
+        await createToken(store, {user: 'kim', role: 'ops', scopes: ['hatch:read'], expiresAt: null, now: c.now().getTime()})
+        await setLimit(store, {subjectType: 'role', subject: 'ops', tool: 'list_hosts', period: 'daily', limit: 3}, TOOLS, 0)
+        for (let i = 0; i < 2; i++) {
+          await gate.admit(who('kim', 'ops'), 'list_hosts')
+          gate.record(who('kim', 'ops'), 'list_hosts', 'ok', 1)
+        }
+        await gate.flush()
+        await store.pruneUsage(Date.parse('2026-12-04T11:00:00Z'), {dayKey: '2026-12-04', monthKey: '2026-12'})
+        expect(await store.usageTotals({since: 0})).toEqual([])
+        const daily = (await usageReport(gate, store, {user: 'kim'}, c.now())).usage.find((u) => u.period === 'daily')
+        expect(daily).toMatchObject({user: 'kim', role: 'ops', used: 2, limit: 3, remaining: 1})
+        await setLimit(store, {subjectType: 'role', subject: 'ops', tool: 'list_hosts', period: 'daily', limit: 1}, TOOLS, 1)
+        const r = await calls(gate, who('kim', 'ops'), 'list_hosts', 1)
+        expect(r.admitted).toBe(0)
+        expect(r.refusal).toMatch(/\(2 of 1 calls today; the limit was lowered after those calls\)/)
+      } finally {
+        await store.close()
+      }
+    })
+
     it('logs each call with its outcome, reports usage per user, and prunes old rows without touching the current counts', async () => {
       const {store} = await open()
       try {

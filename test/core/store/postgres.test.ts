@@ -31,6 +31,39 @@ describe.skipIf(skip !== undefined)('PostgreSQL store (a real server started by 
     }
   })
 
+  it('fails an admission whose connection is lost mid-transaction, counts nothing, and admits again on a new connection', async () => {
+    const url = await freshDatabase(server.url, 'midcall')
+    const store = await PostgresStore.open(url)
+    const {default: pg} = await import('pg')
+    const other = new pg.Client({connectionString: url})
+    await other.connect()
+    const admission = {user: 'ann', counters: [{tool: 'list_hosts', period: 'daily' as const, periodKey: '2026-12-04'}], limits: [{counter: 0, limit: 5}]}
+    const used = async () => (await store.counters({user: 'ann', periodKeys: ['2026-12-04']}))[0]!.used
+    try {
+      expect((await store.admit(admission)).admitted).toBe(true)
+      // Another session holds ann's counter row, so the next admission stops inside its transaction, on the row lock.
+      await other.query('BEGIN')
+      await other.query("UPDATE quota_counters SET used = used WHERE user_name = 'ann'")
+      const pending = store.admit(admission)
+      let pid: number | undefined
+      for (let i = 0; i < 250 && pid === undefined; i++) {
+        const r = await other.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        pid = r.rows[0]?.pid
+        if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(pid).toBeDefined()
+      await other.query('SELECT pg_terminate_backend($1)', [pid])
+      await expect(pending).rejects.toMatchObject({code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/connection failed or was lost\. Nothing was changed/)})
+      await other.query('ROLLBACK')
+      expect(await used()).toBe(1) // the cut-off transaction was rolled back: no count without a call
+      expect((await store.admit(admission)).admitted).toBe(true) // the pool opened a new connection
+      expect(await used()).toBe(2)
+    } finally {
+      await other.end()
+      await store.close()
+    }
+  })
+
   it('refuses a database migrated by a newer hatch, and an unreachable one, clearly and without the password', async () => {
     const url = await freshDatabase(server.url, 'future')
     const store = await PostgresStore.open(url)
