@@ -51,9 +51,10 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
   const started = performance.now()
   let outcome = 'error' as AuditOutcome
   let errorCode: string | null = null
-  /** Set once the quota gate has admitted (and counted) this call, or refused it: then it goes to the usage log. */
-  let metered = false
+  /** Set once the call is for the usage log: admitted (and counted) or refused by the quota gate, or never limited. */
+  let logged = false
   const identity = ctx.services.identity
+  const accounted = ctx.quota !== undefined && identity !== undefined && identity.method !== 'none'
   try {
     if (!allows(ctx.level, def.privilege)) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve --allow-${def.privilege}; this server was not started with it.`)
@@ -67,18 +68,18 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
     if (missing !== undefined) {
       throw new HatchError('PERMISSION_DENIED', `${def.name} needs hatch mcp serve ${REQUIREMENT_FLAGS[missing]}; this server was not started with it.`)
     }
-    if (ctx.quota !== undefined && identity !== undefined && identity.method !== 'none') {
+    if (accounted && def.unmetered !== true) {
       try {
-        await ctx.quota.admit(identity, def.name)
+        await ctx.quota!.admit(identity!, def.name)
       } catch (error) {
         if (error instanceof HatchError && error.code === 'QUOTA_EXCEEDED') {
-          metered = true
+          logged = true
           outcome = 'denied'
         }
         throw error
       }
-      metered = true
     }
+    logged = accounted
     const out = await def.run(args, ctx.services, call)
     if (out.kind === 'confirm') {
       outcome = 'input-required'
@@ -100,7 +101,7 @@ export async function invokeTool(def: ToolDefinition, args: Record<string, unkno
     } catch (error) {
       ctx.report?.('hatch mcp: could not write the audit log', error)
     }
-    if (metered) {
+    if (logged) {
       ctx.quota!.record(identity!, def.name, usageOutcome(outcome), durationMs)
     }
   }

@@ -121,6 +121,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   input: I
   output: O
   hints: ToolHints
+  /**
+   * Never held to limits nor counted against them (still in the usage log): `my_usage`, so that a caller whose limits
+   * are used up can still see where they stand and when each count resets.
+   */
+  unmetered?: true
   run(args: z.infer<I>, services: ToolServices, call: ToolCall): Promise<ToolOutcome<z.infer<O>>>
 }
 

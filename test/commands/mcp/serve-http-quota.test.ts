@@ -55,6 +55,28 @@ describe('hatch mcp serve --http with limits (SQLite store, built CLI)', () => {
     ])
   })
 
+  it('counts an admitted call that then fails, and logs it as error', async () => {
+    const cat = await createPat(sandbox, 'cat', {role: 'qa'})
+    await cli('auth', 'limit', 'set', '--user', 'cat', '--tool', 'diff_host_config_backup', '--daily', '2')
+    const client = await connect(served.url, cat.token)
+    try {
+      // Well-formed arguments, so the call is admitted and counted; the backup does not exist, so it fails.
+      const missing = {host: 'cursor', id: '20200101_000000_000000'}
+      for (let i = 0; i < 2; i++) expect(text(await client.callTool({name: 'diff_host_config_backup', arguments: missing}))).toMatch(/^BACKUP_NOT_FOUND/)
+      expect(text(await client.callTool({name: 'diff_host_config_backup', arguments: {host: 'cursor'}}))).toMatch(/^QUOTA_EXCEEDED: .*\(2 of 2 calls today\)/)
+    } finally {
+      await client.close()
+    }
+    const usage = await cli('auth', 'usage', '--user', 'cat', '--tool', 'diff_host_config_backup')
+    expect(usage.usage).toContainEqual(expect.objectContaining({tool: 'diff_host_config_backup', period: 'daily', used: 2, limit: 2, remaining: 0}))
+    expect(usage.calls).toEqual([
+      {user: 'cat', tool: 'diff_host_config_backup', outcome: 'denied', calls: 1},
+      {user: 'cat', tool: 'diff_host_config_backup', outcome: 'error', calls: 2},
+    ])
+    // --since after those calls: none of them.
+    expect((await cli('auth', 'usage', '--user', 'cat', '--since', new Date(Date.now() + 60_000).toISOString())).calls).toEqual([])
+  })
+
   it('applies limits changed while the server runs, and a user rule over the role rule', async () => {
     const client = await connect(served.url, tokens.bob!)
     try {
@@ -84,6 +106,19 @@ describe('hatch mcp serve --http with limits (SQLite store, built CLI)', () => {
       expect(JSON.stringify(s)).not.toContain('bob')
       const smuggled = await client.callTool({name: 'my_usage', arguments: {user: 'bob'}})
       expect(smuggled.isError).toBe(true)
+      // With every tool blocked, my_usage still answers (it is never limited nor counted) and shows why.
+      const blockAll = await cli('auth', 'limit', 'set', '--user', 'ann', '--all', '--daily', '0')
+      try {
+        expect(text(await client.callTool({name: 'list_hosts', arguments: {}}))).toMatch(/^QUOTA_EXCEEDED/)
+        const still = await client.callTool({name: 'my_usage', arguments: {}})
+        expect(still.isError).toBeFalsy()
+        expect((still.structuredContent as typeof s).limits).toContainEqual(expect.objectContaining({tool: '*', period: 'daily', limit: 0}))
+      } finally {
+        await cli('auth', 'limit', 'rm', blockAll.id)
+      }
+      const unlimitable = await runCli(['auth', 'limit', 'set', '--user', 'ann', '--tool', 'my_usage', '--daily', '1'], {env: sandbox.env})
+      expect(unlimitable.code).toBe(2)
+      expect(unlimitable.stderr).toMatch(/no tool named "my_usage"/)
     } finally {
       await client.close()
     }
@@ -100,7 +135,7 @@ describe('hatch mcp serve --http with limits (SQLite store, built CLI)', () => {
       const report = await admin.callTool({name: 'usage_report', arguments: {}})
       expect(report.isError).toBeFalsy()
       const users = new Set((report.structuredContent as {usage: Array<{user: string}>}).usage.map((u) => u.user))
-      expect([...users].sort()).toEqual(['ann', 'bob', 'root']) // root's own call is counted too
+      expect([...users].sort()).toEqual(['ann', 'bob', 'cat', 'root']) // root's own call is counted too
       const set = await admin.callTool({name: 'set_tool_limit', arguments: {subject_type: 'user', subject: 'ann', tool: 'list_hosts', period: 'monthly', limit: 0}})
       expect(set.isError).toBeFalsy()
       expect((await admin.callTool({name: 'set_tool_limit', arguments: {subject_type: 'user', subject: 'ann', tool: 'no_such_tool', period: 'daily', limit: 1}})).isError).toBe(true)

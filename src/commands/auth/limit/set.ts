@@ -4,7 +4,7 @@ import {HatchCommand} from '../../../cli/base-command.js'
 import {withStore} from '../../../cli/context.js'
 import {storeFlag} from '../../../cli/flags.js'
 import {HatchError} from '../../../core/errors.js'
-import {ALL_TOOLS as ALL_TOOL_DEFS} from '../../../core/mcp/tools/index.js'
+import {METERED_TOOL_NAMES} from '../../../core/mcp/tools/index.js'
 import {ALL_TOOLS, describeRule, setLimit} from '../../../core/quota/rules.js'
 import type {LimitRecord} from '../../../core/store/types.js'
 
@@ -37,7 +37,7 @@ Periods are calendar days and months in the store's time zone (UTC unless set wi
     const limit = flags.daily ?? flags.monthly
     if (limit === undefined) throw new HatchError('INVALID_ARGUMENT', 'Give --daily N or --monthly N.')
     const spec = {subjectType, subject: flags.user ?? flags.role, tool: flags.all ? ALL_TOOLS : flags.tool!, period, limit} as const
-    const rule = await withStore(flags.store, (store) => setLimit(store, spec, ALL_TOOL_DEFS.map((t) => t.name), Date.now()))
+    const rule = await withStore(flags.store, (store) => setLimit(store, spec, METERED_TOOL_NAMES, Date.now()))
     this.out(`Set ${describeRule(rule)}: ${rule.limit} call${rule.limit === 1 ? '' : 's'} per ${period === 'daily' ? 'day' : 'month'}.`)
     return rule
   }

@@ -8,7 +8,7 @@ import {openStore} from '../../store/open.js'
 import type {HatchStore} from '../../store/types.js'
 import {QuotaGate} from '../../quota/gate.js'
 import type {InvokeContext} from '../invoke.js'
-import {ALL_TOOLS} from '../tools/index.js'
+import {METERED_TOOL_NAMES} from '../tools/index.js'
 import type {ArchiveServices, Privilege, ToolDefinition, ToolServices} from '../types.js'
 import {parseListen, planExposure} from './address.js'
 import {type HttpServeOptions, type RunningHttpServer, startHttpServer} from './server.js'
@@ -115,7 +115,7 @@ export async function startHatchHttp(flags: HttpFlags, base: HttpBase): Promise<
     if (flags.jwtIssuer !== undefined) createJwtVerifier(jwtOptions('http://check.invalid/mcp'))
     const opened = await openStore({spec: flags.store, warn})
     store = opened
-    accounts = {store: opened, quota: new QuotaGate(opened, {report: base.report}), allToolNames: ALL_TOOLS.map((t) => t.name)}
+    accounts = {store: opened, quota: new QuotaGate(opened, {report: base.report}), allToolNames: METERED_TOOL_NAMES}
     auth = (resource) => ({
       verifier: new HatchTokenVerifier({store: opened, resource, jwt: flags.jwtIssuer === undefined ? undefined : createJwtVerifier(jwtOptions(resource.href))}),
       authorizationServers: flags.jwtIssuer === undefined ? [] : [flags.jwtIssuer],

@@ -39,6 +39,9 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   setToolLimit,
 ] as unknown as ToolDefinition[]
 
+/** The tools a limit can name (`hatch auth limit set --tool`, `set_tool_limit`): every tool calls are counted for. */
+export const METERED_TOOL_NAMES: readonly string[] = ALL_TOOLS.filter((t) => t.unmetered !== true).map((t) => t.name)
+
 /** The tools a server started at `level` with these services offers (no archive services: no archive tools). */
 export function toolsFor(level: Privilege, tools: readonly ToolDefinition[] = ALL_TOOLS, services?: {archive?: ToolServices['archive']; accounts?: unknown}): ToolDefinition[] {
   return tools.filter((t) => allows(level, t.privilege) && missingRequirement(t, services) === undefined)

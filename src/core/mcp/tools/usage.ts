@@ -27,6 +27,7 @@ function accounts(services: ToolServices) {
 export const myUsage = defineTool({
   name: 'my_usage',
   title: 'Show my remaining quota',
+  unmetered: true,
   description:
     'Shows, for each tool you can use, how many calls you have made today and this month, your limit (null: unlimited), what remains, and when each count resets. ' +
     'Only your own figures: identity comes from your token. Changes nothing.',
