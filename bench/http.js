@@ -61,14 +61,18 @@ async function load(url, token, seconds) {
 }
 
 if (process.argv[2] === 'load') {
-  const [, , , url, token, seconds] = process.argv
-  process.stdout.write(JSON.stringify(await load(url, token === '-' ? undefined : token, Number(seconds))))
+  // The token comes through the environment, never the command line, where `ps` would show it.
+  const [, , , url, seconds] = process.argv
+  process.stdout.write(JSON.stringify(await load(url, process.env.HATCH_BENCH_TOKEN || undefined, Number(seconds))))
   process.exit(0)
 }
 
 function runLoad(url, token, seconds) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', url, token ?? '-', String(seconds)], {stdio: ['ignore', 'pipe', 'inherit']})
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', url, String(seconds)], {
+      env: {...process.env, HATCH_BENCH_TOKEN: token ?? ''},
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))))
