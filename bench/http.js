@@ -2,7 +2,8 @@
 // its own MCP session), against `hatch mcp serve --http` with --no-auth (the baseline), with personal access tokens
 // (every call authenticated, counted and logged in the SQLite store), with limits to check as well, and with limits
 // on a PostgreSQL store (a server started here, when Debian's postgresql is installed), measured alternately in one
-// run. Run with `npm run bench` or `npm run bench -- http`.
+// run. A JSON-RPC ping through the same server (no tool, no auth) shows the floor that the HTTP server and the SDK's
+// transport set for any call. Run with `npm run bench` or `npm run bench -- http`.
 // The load comes from a separate process (raw keep-alive HTTP, not the SDK client, whose own cost would swamp a
 // 2-core machine). Prints figures; asserts nothing.
 import {spawn} from 'node:child_process'
@@ -20,7 +21,7 @@ const SECONDS = Number(process.env.HATCH_BENCH_SECONDS ?? 4)
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]
 
 /** The load generator: CLIENTS sessions, each calling list_hosts back to back for `seconds`. */
-async function load(url, token, seconds) {
+async function load(url, token, seconds, ping) {
   const agent = new http.Agent({keepAlive: true, maxSockets: CLIENTS})
   const headers = {'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? {authorization: `Bearer ${token}`} : {})}
   const post = (body, extra = {}) =>
@@ -40,7 +41,7 @@ async function load(url, token, seconds) {
     await post({jsonrpc: '2.0', method: 'notifications/initialized'}, {'mcp-session-id': init.session, 'mcp-protocol-version': '2025-11-25'})
     sessions.push(init.session)
   }
-  const call = {jsonrpc: '2.0', id: 1, method: 'tools/call', params: {name: process.env.HATCH_BENCH_TOOL ?? 'list_hosts', arguments: {}}}
+  const call = ping ? {jsonrpc: '2.0', id: 1, method: 'ping'} : {jsonrpc: '2.0', id: 1, method: 'tools/call', params: {name: process.env.HATCH_BENCH_TOOL ?? 'list_hosts', arguments: {}}}
   const latencies = []
   let errors = 0
   const end = performance.now() + seconds * 1000
@@ -50,7 +51,7 @@ async function load(url, token, seconds) {
       while (performance.now() < end) {
         const t = performance.now()
         const r = await post(call, extra)
-        if (r.status !== 200 || !r.text.includes('structuredContent')) errors++
+        if (r.status !== 200 || !r.text.includes(ping ? '"result"' : 'structuredContent')) errors++
         latencies.push(performance.now() - t)
       }
     }),
@@ -62,14 +63,14 @@ async function load(url, token, seconds) {
 
 if (process.argv[2] === 'load') {
   // The token comes through the environment, never the command line, where `ps` would show it.
-  const [, , , url, seconds] = process.argv
-  process.stdout.write(JSON.stringify(await load(url, process.env.HATCH_BENCH_TOKEN || undefined, Number(seconds))))
+  const [, , , url, seconds, what] = process.argv
+  process.stdout.write(JSON.stringify(await load(url, process.env.HATCH_BENCH_TOKEN || undefined, Number(seconds), what === 'ping')))
   process.exit(0)
 }
 
-function runLoad(url, token, seconds) {
+function runLoad(url, token, seconds, ping = false) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', url, String(seconds)], {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', url, String(seconds), ping ? 'ping' : 'call'], {
       env: {...process.env, HATCH_BENCH_TOKEN: token ?? ''},
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -133,6 +134,8 @@ try {
   for (const l of limits) await cli(limitedEnv, ['auth', 'limit', 'set', ...l.split(' ')])
   const variants = [
     {name: 'no auth (--no-auth)', env, args: ['--no-auth'], token: undefined},
+    // Not a tool call: a JSON-RPC ping through the same server and SDK transport, the floor any call stands on.
+    {name: 'ping, no tool (--no-auth)', env, args: ['--no-auth'], token: undefined, ping: true},
     {name: 'PAT, SQLite', env, args: [], token: pat.token},
     {name: 'PAT + limits, SQLite', env: limitedEnv, args: [], token: limited.token},
   ]
@@ -148,9 +151,9 @@ try {
   for (let round = 0; round < 2; round++) {
     for (const v of variants) {
       const server = await serve(v.env, v.args)
-      await runLoad(server.url, v.token, 1) // warm-up: JIT, file-system caches
+      await runLoad(server.url, v.token, 1, v.ping) // warm-up: JIT, file-system caches
       const cpu0 = cpuMs(server.pid)
-      const r = await runLoad(server.url, v.token, SECONDS)
+      const r = await runLoad(server.url, v.token, SECONDS, v.ping)
       const cpu1 = cpuMs(server.pid)
       // The server's own CPU time per call: unlike calls/s, it hardly moves when other work shares the machine.
       r.cpuPerCall = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / r.calls
