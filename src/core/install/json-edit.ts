@@ -1,10 +1,11 @@
-import {applyEdits, modify, parseTree, type Node} from 'jsonc-parser'
+import {applyEdits, modify, parseTree, type Node, type ParseError} from 'jsonc-parser'
 
 /**
  * Surgical edits of a JSON/JSONC document: add or remove one member of an object, touching no other byte —
  * comments, trailing commas, key order, indentation and line endings elsewhere stay exactly as they were.
  * The text must already have parsed (the caller refuses anything else). Removing what `setMember` added gives back
- * the original bytes (the one exception: an object that was `{` newline `}` comes back as `{}`).
+ * the original bytes (the one exception: an object that was `{` newline `}` comes back as `{}`); when `setMember` had
+ * to create the object too, `dropEmptiedObject` takes that away again.
  */
 
 interface Layout {
@@ -175,4 +176,47 @@ export function removeMember(text: string, path: readonly string[], name: string
     if (out.slice(open + 1, closeNow).trim() === '') out = out.slice(0, open + 1) + out.slice(closeNow)
   }
   return out
+}
+
+/** An object with no members and nothing else, not even a comment, between its braces. */
+function isBare(text: string, obj: Node): boolean {
+  return (obj.children ?? []).length === 0 && text.slice(obj.offset + 1, obj.offset + obj.length - 1).trim() === ''
+}
+
+/** An object whose only member is `prop`, with nothing else (no comment; a trailing comma at most) around it. */
+function holdsOnly(text: string, obj: Node, prop: Node): boolean {
+  if ((obj.children ?? []).length !== 1) return false
+  const around = text.slice(obj.offset + 1, prop.offset) + text.slice(prop.offset + prop.length, obj.offset + obj.length - 1)
+  return /^[\s,]*$/.test(around)
+}
+
+/**
+ * After a remove has emptied the object at `path`: takes it away too when nothing is left in it (not even a comment)
+ * and it is the last member of its parent, which is where `setMember` puts an object it has to create. Enclosing
+ * objects on `path` that hold nothing but it (a Claude Code project `setMember` created for it) go with it, if the
+ * outermost of them is a last member too; the document itself never goes (it is left as `{}`).
+ * Returns the text unchanged otherwise, or when the result would not parse.
+ */
+export function dropEmptiedObject(text: string, path: readonly string[]): string {
+  const root = parseTree(text, [], {allowTrailingComma: true})
+  if (root?.type !== 'object' || path.length === 0) return text
+  const objects: Node[] = [root]
+  const props: Node[] = []
+  for (const key of path) {
+    const prop = objects.at(-1)!.children?.find((p) => p.children?.[0]?.value === key)
+    const value = prop?.children?.[1]
+    if (prop === undefined || value?.type !== 'object') return text
+    props.push(prop)
+    objects.push(value)
+  }
+  if (!isBare(text, objects.at(-1)!)) return text
+  // objects[depth] is the member props[depth - 1] of objects[depth - 1]: go out while the enclosing one holds only it.
+  let depth = path.length
+  while (depth > 1 && holdsOnly(text, objects[depth - 1]!, props[depth - 1]!)) depth--
+  const members = objects[depth - 1]!.children ?? []
+  if (members.at(-1) !== props[depth - 1]) return text
+  const out = removeMember(text, path.slice(0, depth - 1), path[depth - 1]!)
+  const errors: ParseError[] = []
+  parseTree(out, errors, {allowTrailingComma: true})
+  return errors.length === 0 ? out : text
 }

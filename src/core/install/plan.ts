@@ -5,7 +5,7 @@ import {HatchError} from '../errors.js'
 import {decodeConfig, parseConfig} from '../formats/parse.js'
 import type {HostEntry} from '../hosts/registry.js'
 import {configLineMasker, configSecretNames} from '../redact/config-values.js'
-import {removeMember, setMember} from './json-edit.js'
+import {dropEmptiedObject, removeMember, setMember} from './json-edit.js'
 import {removeTable, setTable} from './toml-edit.js'
 
 const BOM = '\uFEFF'
@@ -93,7 +93,9 @@ export function planServerEdit(host: ServersLocation, path: string, current: Buf
     text = entry === undefined ? removeTable(raw, root!, name) : setTable(raw, root!, name, entry)
   } else {
     const base = current === null ? '{}\n' : raw
-    text = entry === undefined ? removeMember(base, host.serversPath, name) : setMember(base, host.serversPath, name, entry)
+    // A servers object that the removal empties goes too where an add would have created it (see dropEmptiedObject),
+    // so adding then removing a server gives back a file that had none.
+    text = entry === undefined ? dropEmptiedObject(removeMember(base, host.serversPath, name), host.serversPath) : setMember(base, host.serversPath, name, entry)
   }
 
   let after: Record<string, unknown>

@@ -132,7 +132,8 @@ describe('hatch mcp server add / remove', () => {
 
     const gone = await hatch(['remove', 'lc', '--host', 'claude-code', '--scope', 'local', '--project', project, '--json'])
     expect(gone.json).toMatchObject({changed: true, scope: 'local'})
-    expect(JSON.parse(await readFile(claude, 'utf8')).projects[project].mcpServers).toEqual({})
+    // The project entry the add created goes with its last server; the other project's is kept.
+    expect(JSON.parse(await readFile(claude, 'utf8')).projects).toEqual(JSON.parse(CLAUDE).projects)
   })
 })
 

@@ -14,7 +14,7 @@ import type {ServersTarget} from '../../../src/core/servers/targets.js'
 export const ORIGINALS: Record<string, string> = {
   'claude-desktop': '{\n  "mcpServers": {\n    "fs": {\n      "command": "npx",\n      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]\n    }\n  },\n  "globalShortcut": "Ctrl+Space"\n}\n',
   'claude-code':
-    '{\n  "numStartups": 12,\n  "mcpServers": {\n    "git": {"type": "stdio", "command": "uvx", "args": ["mcp-server-git"], "env": {}}\n  },\n  "projects": {\n    "/work/app": {\n      "allowedTools": [],\n      "mcpServers": {}\n    }\n  }\n}\n',
+    '{\n  "numStartups": 12,\n  "mcpServers": {\n    "git": {"type": "stdio", "command": "uvx", "args": ["mcp-server-git"], "env": {}}\n  },\n  "projects": {\n    "/work/app": {\n      "allowedTools": [],\n      "mcpServers": {},\n      "enabledMcpjsonServers": []\n    }\n  }\n}\n',
   vscode:
     '{\n  // my servers\n  "servers": {\n    "github": {"type": "http", "url": "https://api.githubcopilot.com/mcp/"}, // remote\n    /* local */ "files": {"type": "stdio", "command": "npx", "args": ["-y", "fs"],},\n  },\n  "inputs": [{"type": "promptString", "id": "token", "password": true}],\n}\n',
   cursor: '{"mcpServers": {"a": {"command": "x", "env": {"API_URL": "${env:API_URL}"}}}}',
@@ -26,7 +26,26 @@ export const ORIGINALS: Record<string, string> = {
   windsurf: '{\n  "mcpServers": {\n    "remote": {"serverUrl": "https://mcp.example.com/sse"}\n  }\n}\n',
   zed: '// Zed settings\n{\n  "theme": "One Dark", // dark\n  "context_servers": {\n    "other": {"command": "x", "args": [], "env": {}}\n  },\n  "vim_mode": true\n}\n',
   opencode: '{\n  "$schema": "https://opencode.ai/config.json",\n  "mcp": {\n    "local": {"type": "local", "command": ["npx", "-y", "x"], "enabled": true}\n  }\n}\n',
-  augment: '{\n  "theme": "dark",\n  "mcpServers": {}\n}\n',
+  augment: '{\n  "mcpServers": {},\n  "theme": "dark"\n}\n',
+}
+
+/**
+ * One config per JSON/JSONC host without its servers key (Codex: its TOML tables need no container), so an add must
+ * create it and the remove of that server must take it away again: `{}`, one line, CRLF and tabs, comments, trailing
+ * commas, a byte-order mark.
+ */
+export const WITHOUT_SERVERS: Record<string, string> = {
+  'claude-desktop': '{\n  "globalShortcut": "Ctrl+Space"\n}\n',
+  'claude-code': '{\n  "numStartups": 12,\n  "projects": {\n    "/work/app": {\n      "allowedTools": [],\n      "hasTrustDialogAccepted": true\n    }\n  }\n}\n',
+  vscode: '{\n  // inputs first, servers later\n  "inputs": [{"type": "promptString", "id": "token", "password": true}],\n}\n',
+  cursor: '{\n  "theme": 1\n}\n',
+  lmstudio: '{\r\n\t"autoStart": false\r\n}\r\n',
+  gemini: '// Gemini CLI settings\n{\n  "theme": "Default", // dark\n  "selectedAuthType": "oauth-personal"\n}\n',
+  kiro: '{}\n',
+  windsurf: '{"theme": "dark"}',
+  zed: '// Zed settings\n{\n  "theme": "One Dark", // dark\n  "vim_mode": true,\n}\n',
+  opencode: '{\n  "$schema": "https://opencode.ai/config.json",\n  "theme": "x"\n}\n',
+  augment: '\uFEFF{\n    "theme": "dark"\n}\n',
 }
 
 /** Where each host's fixture is written inside the temp dir (the file name matters only for TOML vs JSON). */

@@ -1,15 +1,15 @@
-import {readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {parseConfig} from '../../../src/core/formats/parse.js'
-import {HOSTS} from '../../../src/core/hosts/registry.js'
+import {getHost, HOSTS} from '../../../src/core/hosts/registry.js'
 import {getIn} from '../../../src/core/install/plan.js'
 import {applyServerEdit, planAddServer, planRemoveServer} from '../../../src/core/servers/edit.js'
 import {readEntry, type ServerSpec} from '../../../src/core/servers/host-fields.js'
 import type {ServersTarget} from '../../../src/core/servers/targets.js'
-import {ORIGINALS, workspace, type Workspace} from './helpers.js'
+import {fixturePath, ORIGINALS, WITHOUT_SERVERS, workspace, type Workspace} from './helpers.js'
 
 let ws: Workspace
 beforeEach(() => {
@@ -63,6 +63,14 @@ describe('every host: add then remove gives back the original bytes', () => {
     expect((await addThenRemove(local, STDIO)).toString('utf8')).toBe(ORIGINALS['claude-code'])
   })
 
+  it("claude-code: local servers of a project ~/.claude.json has no servers for, or does not list, or no projects at all", async () => {
+    const local = (text: string, project: string): ServersTarget => ({...ws.put('claude-code', text), serversPath: ['projects', project, 'mcpServers'], scope: 'local', project})
+    // The project is there, without "mcpServers"; the project is not there; there is no "projects".
+    for (const [text, project] of [[WITHOUT_SERVERS['claude-code']!, '/work/app'], [ORIGINALS['claude-code']!, '/work/new'], ['{\n  "numStartups": 1\n}\n', '/work/app']] as const) {
+      expect((await addThenRemove(local(text, project), STDIO)).toString('utf8'), `${project} in ${text}`).toBe(text)
+    }
+  })
+
   it('codex: a server name that is not a bare TOML key, with a switched-off entry', async () => {
     const target = ws.put('codex')
     const added = await applyServerEdit(ws.ops, planAddServer(target, 'my_server-2', {...STDIO, enabled: false}, false))
@@ -73,6 +81,60 @@ describe('every host: add then remove gives back the original bytes', () => {
     expect(added.backupId).not.toBeNull()
     await applyServerEdit(ws.ops, planRemoveServer(target, 'my_server-2'))
     expect(readFileSync(target.path, 'utf8')).toBe(ORIGINALS.codex)
+  })
+})
+
+describe('a file without a servers key: the remove that empties the object the add created takes it away too', () => {
+  for (const host of HOSTS.filter((h) => WITHOUT_SERVERS[h.id] !== undefined)) {
+    it(`${host.id}: a stdio server`, async () => {
+      const target = ws.put(host.id, WITHOUT_SERVERS[host.id])
+      expect((await addThenRemove(target, STDIO)).toString('utf8')).toBe(WITHOUT_SERVERS[host.id])
+    })
+  }
+
+  it('every JSON and JSONC host has such a fixture', () => {
+    expect(HOSTS.filter((h) => h.format !== 'toml' && WITHOUT_SERVERS[h.id] === undefined).map((h) => h.id)).toEqual([])
+  })
+
+  it('a file that did not exist is left as an empty object (Codex: an empty file), not deleted', async () => {
+    for (const id of ['cursor', 'vscode', 'codex']) {
+      const host = getHost(id)
+      const path = fixturePath(ws.root, id, `${id}-new`)
+      mkdirSync(dirname(path), {recursive: true})
+      const target: ServersTarget = {host, path, serversPath: host.serversPath, scope: 'user', project: null}
+      const added = await applyServerEdit(ws.ops, planAddServer(target, 'added', STDIO, false))
+      expect(added.backupId, id).toBeNull()
+      await applyServerEdit(ws.ops, planRemoveServer(target, 'added'))
+      expect(existsSync(path), id).toBe(true)
+      expect(readFileSync(path, 'utf8'), id).toBe(id === 'codex' ? '' : '{}\n')
+    }
+  })
+
+  it('an emptied servers object stays where an add would not have put one, or when something else is in it', async () => {
+    const cases: Array<[string, string]> = [
+      // Not the last key: an add never creates one there.
+      ['{\n  "mcpServers": {\n    "a": {"command": "a"}\n  },\n  "theme": "dark"\n}\n', '{\n  "mcpServers": {},\n  "theme": "dark"\n}\n'],
+      // A comment is left in it.
+      ['{\n  "theme": "dark",\n  "mcpServers": {\n    // mine\n    "a": {"command": "a"}\n  }\n}\n', '{\n  "theme": "dark",\n  "mcpServers": {\n    // mine\n  }\n}\n'],
+      // Another server is left in it.
+      ['{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b"}}}', '{"mcpServers": {"b": {"command": "b"}}}'],
+    ]
+    for (const [text, expected] of cases) {
+      const target = ws.put('gemini', text)
+      await applyServerEdit(ws.ops, planRemoveServer(target, 'a'))
+      expect(readFileSync(target.path, 'utf8')).toBe(expected)
+    }
+  })
+
+  it('the cost, as documented: an empty servers object that was the last key is gone after an add and a remove', async () => {
+    // hatch keeps no record of which objects it created, and these look exactly like ones it did.
+    for (const [text, expected] of [['{\n  "theme": "dark",\n  "mcpServers": {}\n}\n', '{\n  "theme": "dark"\n}\n'], ['{\n  "mcpServers": {}\n}\n', '{}\n']]) {
+      expect((await addThenRemove(ws.put('cursor', text), STDIO)).toString('utf8')).toBe(expected)
+    }
+    // Removing the last server of a file that holds only its servers leaves {}.
+    const only = ws.put('cursor', '{"mcpServers": {"a": {"command": "a"}}}\n')
+    await applyServerEdit(ws.ops, planRemoveServer(only, 'a'))
+    expect(readFileSync(only.path, 'utf8')).toBe('{}\n')
   })
 })
 
