@@ -63,6 +63,12 @@ describe('hatch mcp server add / remove', () => {
     expect(dry.json.diff).toContain('+    "memory": {')
     expect(dry.stdout).not.toContain(SECRET)
     expect(await readFile(path, 'utf8')).toBe(CURSOR)
+    // Without --json: the diff, then a line saying it was only a preview.
+    const dryHuman = await hatch([...args, '--dry-run'], {FROM_ENV: SECRET})
+    expect(dryHuman.stdout).toContain('+    "memory": {')
+    expect(dryHuman.stdout.trimEnd().split('\n').at(-1)).toBe('Dry run: nothing written.')
+    expect(dryHuman.stdout + dryHuman.stderr).not.toContain(SECRET)
+    expect(await readFile(path, 'utf8')).toBe(CURSOR)
 
     const added = await hatch(args, {FROM_ENV: SECRET})
     expect(added.code).toBe(0)
