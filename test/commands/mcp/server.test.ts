@@ -143,6 +143,60 @@ describe('hatch mcp server add / remove', () => {
   })
 })
 
+describe('secrets in --dry-run and sync output', () => {
+  const BEARER = 'Bearer sk-live-0123456789abcdefABCDEF'
+  const WITH_SECRETS = `{\n  "mcpServers": {\n    "gh": {"command": "npx", "args": ["-y", "gh-mcp"], "env": {"GITHUB_TOKEN": "${GH}"}},\n    "remote": {"url": "https://mcp.example.com/mcp", "headers": {"Authorization": "${BEARER}"}}\n  }\n}\n`
+  const leaks = (r: {stdout: string; stderr: string}) => [GH, BEARER, BEARER.slice('Bearer '.length)].filter((s) => (r.stdout + r.stderr).includes(s))
+  const backups = (host: string) => existsSync(join(sb.home, '.hatch', 'mcp_host_config_backups', host))
+
+  it('remove --dry-run shows the masked diff of an env var and a header, says nothing was written, and writes nothing', async () => {
+    const path = await put('.cursor/mcp.json', WITH_SECRETS)
+    for (const name of ['gh', 'remote']) {
+      const human = await hatch(['remove', name, '--host', 'cursor', '--dry-run'])
+      expect(human.code, human.stderr).toBe(0)
+      expect(human.stdout).toContain(`-    "${name}": {`)
+      expect(human.stdout.trimEnd().split('\n').at(-1)).toBe('Dry run: nothing written.')
+      expect(leaks(human), name).toEqual([])
+      const json = await hatch(['remove', name, '--host', 'cursor', '--dry-run', '--json'])
+      expect(json.json).toMatchObject({action: 'remove', changed: true, dryRun: true, backupId: null})
+      expect(leaks(json), name).toEqual([])
+    }
+    expect(await readFile(path, 'utf8')).toBe(WITH_SECRETS)
+    expect(backups('cursor')).toBe(false)
+  })
+
+  it('sync --dry-run shows masked diffs and writes nothing; a real sync prints no secret either', async () => {
+    await put('.cursor/mcp.json', WITH_SECRETS)
+    const codex = await put('.codex/config.toml', 'model = "o3"\n')
+    const vscode = await put('.config/Code/User/mcp.json', '{\n  "servers": {}\n}\n')
+    const sync = ['sync', '--from', 'cursor', '--to', 'codex', '--to', 'vscode']
+    const human = await hatch([...sync, '--dry-run'])
+    expect(human.code, human.stderr).toBe(0)
+    expect(human.stdout).toContain('would write')
+    expect(human.stdout).toContain('+[mcp_servers.gh.env]')
+    expect(human.stdout).toContain('"Authorization"')
+    expect(leaks(human)).toEqual([])
+    const json = await hatch([...sync, '--dry-run', '--json'])
+    expect(json.json.targets.map((t: {changed: boolean; backupId: null}) => [t.changed, t.backupId])).toEqual([[true, null], [true, null]])
+    expect(leaks(json)).toEqual([])
+    expect(await readFile(codex, 'utf8')).toBe('model = "o3"\n')
+    expect(await readFile(vscode, 'utf8')).toBe('{\n  "servers": {}\n}\n')
+    expect([backups('codex'), backups('vscode')]).toEqual([false, false])
+
+    const done = await hatch(['sync', '--from', 'cursor', '--to', 'codex'])
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stdout).toContain('wrote')
+    expect(leaks(done)).toEqual([])
+    const doneJson = await hatch(['sync', '--from', 'cursor', '--to', 'vscode', '--json'])
+    expect(doneJson.code, doneJson.stderr).toBe(0)
+    expect(doneJson.json.targets[0]).toMatchObject({changed: true, copied: ['gh', 'remote'], backupId: expect.stringMatching(/^\d{8}_\d{6}_\d{6}$/)})
+    expect(leaks(doneJson)).toEqual([])
+    // The secrets did reach the targets: only the output leaves them out.
+    expect(await readFile(codex, 'utf8')).toContain(GH)
+    expect(await readFile(vscode, 'utf8')).toContain(BEARER)
+  })
+})
+
 describe('hatch mcp server sync', () => {
   it('copies servers across formats, skips what a target cannot express with the reason, and backs up each target', async () => {
     await put('.gemini/settings.json', '// settings\n{"mcpServers": {"loc": {"command": "npx", "args": ["a"], "cwd": "/w"}, "rem": {"url": "https://r.example/sse"}}}\n')
