@@ -8,7 +8,7 @@ import {guardTargets, runGuarded, type GuardReport} from '../../core/guard/guard
 
 export default class McpGuard extends HatchCommand<GuardReport> {
   static override summary = 'Run a command that may edit MCP configs, and undo the damage it does.'
-  static override description = `Backs up each host's config file, runs the command after -- (stdin, stdout and stderr passed through, signals passed on, no shell), then checks each file: it must still parse and still have every server it had (unless --allow-removal). A damaged file is restored; when the command fails, every file it changed is. Files that also hold the app's other state (~/.claude.json, Codex, Gemini, Zed, OpenCode) get back only their servers. A restore backs up what it replaces, and is refused — said in the report — if another program changed the file again after the command ended.
+  static override description = `Backs up each host's config file, runs the command after -- (stdin, stdout and stderr passed through, signals passed on, no shell), then checks each file: it must still parse and still have every server it had (unless --allow-removal). A damaged file is restored; when the command fails, every file changed while it ran is (hatch cannot tell the command's edits from another program's made meanwhile, so the report says "by it or another program"). Files that also hold the app's other state (~/.claude.json, Codex, Gemini, Zed, OpenCode) get back only their servers. A restore backs up what it replaces, and is refused — said in the report — if another program changed the file again after the command ended.
 Exits with the command's own exit code when it fails (128+N for signal N), ${EXIT.DAMAGED} when it succeeded but damaged a config, else 0. The report goes to stderr; with --json, stdout carries only the report and the command's stdout goes to stderr.`
 
   static override examples = [
@@ -56,12 +56,12 @@ function render(r: GuardReport): string {
   const lines = [`hatch guard: the command ${r.signal ? `was ended by ${r.signal}` : `exited ${r.exitCode}`}.`]
   for (const f of r.files) {
     if (f.status === 'unchanged') continue
-    const what = {changed: 'changed', restored: 'DAMAGED, restored', conflict: 'NOT restored', failed: 'NOT restored', unchanged: ''}[f.status]
-    const why = f.damage.length > 0 ? ` (${f.damage.join('; ')})` : f.status === 'restored' ? ' (the command failed)' : ''
-    lines.push(`  ${f.host} ${f.path}: ${what}${why}`)
+    // hatch cannot tell the command's edits from another program's made meanwhile: never say they are all the command's.
+    const during = 'while the command ran (by it or another program)'
+    const what = f.damage.length > 0 ? `DAMAGED ${during}: ${f.damage.join('; ')}` : `${f.restored === 'deleted' ? 'created' : 'changed'} ${during}`
+    const done = {changed: 'kept', restored: f.damage.length > 0 ? 'restored' : 'restored, because the command failed', conflict: 'NOT restored', failed: 'NOT restored', unchanged: ''}[f.status]
+    lines.push(`  ${f.host} ${f.path}: ${what}; ${done}`)
     lines.push(...renderServerChanges(f.servers, '    '))
-    if (f.restored === 'servers-only') lines.push('    only its servers were put back; its other settings were kept')
-    if (f.replacedBackupId) lines.push(`    what the command left is backup ${f.replacedBackupId}`)
     if (f.note) lines.push(`    ${f.note}`)
   }
   if (r.files.every((f) => f.status === 'unchanged')) lines.push('  No config file changed.')

@@ -105,7 +105,10 @@ export const GuardFileReport = z.object({
   restored: z.enum(['whole-file', 'servers-only', 'deleted']).nullable(),
   /** The backup of the content hatch replaced when it restored, so nothing the command (or anyone) wrote is lost. */
   replacedBackupId: z.string().nullable(),
-  /** What went wrong restoring (conflict, failed), secrets masked. */
+  /**
+   * What went wrong restoring (conflict, failed), or what a restore undid and where the content it replaced is kept
+   * (restored); secrets masked.
+   */
   note: z.string().nullable(),
 }).merge(ConfigComparison)
 export type GuardFileReport = z.infer<typeof GuardFileReport>
@@ -134,6 +137,19 @@ async function removeCreated(ops: AtomicFileOperations, i: Inspection): Promise<
   })
 }
 
+/**
+ * What a restore undid, said plainly: hatch cannot tell the command's edits from another program's made while it
+ * ran, so it undid them all, and the content it replaced is kept as a backup.
+ */
+function restoredNote(host: string, restored: 'whole-file' | 'servers-only' | 'deleted', replacedBackupId: string | null): string {
+  const undone = {
+    deleted: 'The file was created while the command ran (by it or another program); hatch removed it',
+    'whole-file': 'hatch put back the content from before the command, undoing every change made while it ran (by it or another program)',
+    'servers-only': 'hatch put back the servers from before the command, undoing every change to them made while it ran (by it or another program), and kept its other settings',
+  }[restored]
+  return replacedBackupId === null ? `${undone}.` : `${undone}. The content it replaced is kept as backup ${replacedBackupId}: hatch mcp backup restore --host ${host} --id ${replacedBackupId}`
+}
+
 async function settleOne(ops: AtomicFileOperations, i: Inspection, commandFailed: boolean): Promise<GuardFileReport> {
   const {snapshot, comparison, damage} = i
   const base: GuardFileReport = {
@@ -151,7 +167,7 @@ async function settleOne(ops: AtomicFileOperations, i: Inspection, commandFailed
   try {
     if (snapshot.before === null) {
       const replaced = await removeCreated(ops, i)
-      return {...base, status: 'restored', restored: 'deleted', replacedBackupId: replaced}
+      return {...base, status: 'restored', restored: 'deleted', replacedBackupId: replaced, note: restoredNote(snapshot.host.id, 'deleted', replaced)}
     }
     const repair = repairFor(i)
     const digest = sha256(repair.bytes)
@@ -170,7 +186,8 @@ async function settleOne(ops: AtomicFileOperations, i: Inspection, commandFailed
       unchanged: false,
       force: false,
     })
-    return {...base, status: 'restored', restored: repair.restored, replacedBackupId: result.preRestoreBackupId}
+    const replaced = result.preRestoreBackupId
+    return {...base, status: 'restored', restored: repair.restored, replacedBackupId: replaced, note: restoredNote(snapshot.host.id, repair.restored, replaced)}
   } catch (error) {
     if (!isHatchError(error)) throw error
     const status = error.code === 'CONFLICT' || error.code === 'LOCKED' ? 'conflict' : 'failed'
@@ -180,7 +197,8 @@ async function settleOne(ops: AtomicFileOperations, i: Inspection, commandFailed
 }
 
 /**
- * Repairs what needs it: a damaged file, and — when the command failed — every file it changed. Each restore goes
+ * Repairs what needs it: a damaged file, and — when the command failed — every file changed while it ran (by it or
+ * by another program meanwhile: hatch cannot tell them apart, and the report says so). Each restore goes
  * through the locked restore path and is refused if the file changed again since it was inspected (status
  * `conflict`, said in the report: never overwritten silently). What a restore replaces is backed up first.
  */

@@ -61,6 +61,15 @@ describe('hatch mcp guard', () => {
     expect(r.json.files[0]).toMatchObject({status: 'restored', damage: [], servers: {changed: [{name: 'b', fields: ['command']}]}})
     expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
 
+    // Said plainly: the changes undone may not all be the command's, and what hatch replaced is kept.
+    const human = await guard(['--host', 'cursor'], `${edit('.cursor/mcp.json', 't = t.replace(\'"b": {"command": "b"}\', \'"b": {"command": "b3"}\')')} process.exit(1)`)
+    expect(human.code).toBe(1)
+    const id = /kept as backup (\d{8}_\d{6}_\d{6})/.exec(human.stderr)?.[1]
+    expect(human.stderr).toMatch(/cursor .*mcp\.json: changed while the command ran \(by it or another program\); restored, because the command failed\n/)
+    expect(human.stderr).toContain(`undoing every change made while it ran (by it or another program). The content it replaced is kept as backup ${id}: hatch mcp backup restore --host cursor --id ${id}`)
+    expect(human.stderr).not.toContain('what the command left')
+    expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
+
     const untouched = await guard(['--host', 'cursor'], 'process.exit(3)')
     expect(untouched.code).toBe(3)
     expect(untouched.stderr).toContain('No config file changed.')
@@ -71,7 +80,7 @@ describe('hatch mcp guard', () => {
     const r = await guard(['--host', 'cursor'], edit('.cursor/mcp.json', 't = t.replace(\'"b": {"command": "b"}\', \'"b": {"command": "b"},\\n    "c": {"command": "c"}\')'))
     expect(r.code).toBe(0)
     expect(await readFile(cursor, 'utf8')).toContain('"c": {"command": "c"}')
-    expect(r.stderr).toMatch(/cursor .*mcp\.json: changed\n {4}\+ c/)
+    expect(r.stderr).toMatch(/cursor .*mcp\.json: changed while the command ran \(by it or another program\); kept\n {4}\+ c/)
     expect(r.stderr).not.toContain(SECRET)
   })
 
@@ -119,7 +128,9 @@ describe('hatch mcp guard', () => {
     // other program's edit of Cursor's file is kept as a backup the report names.
     expect(by['claude-code']).toMatchObject({status: 'changed', note: expect.stringContaining('outside its servers')})
     expect(JSON.parse(await readFile(claude, 'utf8')).numStartups).toBe(2)
-    expect(by.cursor).toMatchObject({status: 'restored', servers: {added: ['theirs']}})
+    // The report does not pass the other program's edit off as the command's.
+    expect(by.cursor).toMatchObject({status: 'restored', servers: {added: ['theirs']}, note: expect.stringContaining('while it ran (by it or another program)')})
+    expect(by.cursor.note).toContain(`kept as backup ${by.cursor.replacedBackupId}`)
     expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
     const kept = await runCli(['mcp', 'backup', 'diff', '--host', 'cursor', '--id', by.cursor.replacedBackupId, '--json'], {env: sb.env})
     expect(kept.json.servers.removed).toEqual(['theirs'])

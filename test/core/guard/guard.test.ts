@@ -41,7 +41,8 @@ describe('guard core: snapshot, inspect, settle', () => {
     expect(snap!.backup).toBeNull()
     writeFileSync(t.path, '{"servers": nope')
     const [report] = await settleConfigs(ws.ops, inspectConfigs([snap!], false), false)
-    expect(report).toMatchObject({status: 'restored', restored: 'deleted'})
+    expect(report).toMatchObject({status: 'restored', restored: 'deleted', note: expect.stringContaining('created while the command ran (by it or another program)')})
+    expect(report!.note).toContain(`kept as backup ${report!.replacedBackupId}`)
     expect(existsSync(t.path)).toBe(false)
     expect(ws.store.readVerified(ws.store.get('vscode', report!.replacedBackupId!)).toString()).toBe('{"servers": nope')
   })
@@ -52,7 +53,7 @@ describe('guard core: snapshot, inspect, settle', () => {
     const [snap] = await snapshotConfigs(ws.ops, [t])
     writeFileSync(t.path, '{\n  "numStartups": 2,\n  "mcpServers": {"a": {"command": "a"}}\n}\n')
     const [report] = await settleConfigs(ws.ops, inspectConfigs([snap!], false), false)
-    expect(report).toMatchObject({status: 'restored', restored: 'servers-only', damage: ['servers removed: b']})
+    expect(report).toMatchObject({status: 'restored', restored: 'servers-only', damage: ['servers removed: b'], note: expect.stringContaining('put back the servers from before the command')})
     expect(JSON.parse(readFileSync(t.path, 'utf8'))).toEqual({numStartups: 2, mcpServers: {a: {command: 'a'}, b: {command: 'b'}}})
   })
 
