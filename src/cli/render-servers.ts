@@ -1,5 +1,6 @@
 import type {ServerEditOutput} from '../core/servers/edit.js'
 import type {ServerChanges} from '../core/servers/inventory.js'
+import {runnable} from './invocation.js'
 
 /** Servers added, removed and changed as lines (`+ name`, `- name`, `~ name: env.KEY, args`); none when null. */
 export function renderServerChanges(changes: ServerChanges | null, indent = '  '): string[] {
@@ -11,12 +12,17 @@ export function renderServerChanges(changes: ServerChanges | null, indent = '  '
   ]
 }
 
+/** The command that puts backup `id` of `host` back, written the way the user can run it here. */
+export function undoCommand(host: string, id: string): string {
+  return runnable(`hatch mcp backup restore --host ${host} --id ${id}`)
+}
+
 /** How add and remove report what they did. */
 export function renderEdit(r: ServerEditOutput, displayName: string): string {
   const where = r.scope === 'local' ? `${r.path} (project ${r.project})` : r.path
   if (!r.changed) return `${where} already has this "${r.name}" entry; nothing changed.`
   if (r.dryRun) return r.diff
   const verb = r.action === 'remove' ? `Removed "${r.name}" from` : `${r.replaced ? 'Replaced' : 'Added'} "${r.name}" in`
-  const undo = r.backupId ? `\nThe previous content is backup ${r.backupId}; undo with:\n  hatch mcp backup restore --host ${r.host} --id ${r.backupId}` : ''
+  const undo = r.backupId ? `\nThe previous content is backup ${r.backupId}; undo with:\n  ${undoCommand(r.host, r.backupId)}` : ''
   return `${verb} ${displayName}'s config ${where}.${undo}`
 }

@@ -139,4 +139,30 @@ describe.concurrent('hints name the command that runs here (built CLI)', {timeou
     const r = await hatch(sb, ['mcp', 'backup', 'list', '--host', 'x', '--json'], {env: {PATH: `${bin}:${process.env.PATH}`}})
     expect(jsonError(r, 'UNKNOWN_HOST', 2).suggestions.at(-1)).toContain(`${HATCH} mcp hosts`)
   })
+
+  it('in command output too: the hints of auth token list/create and auth limit list', async ({sb}) => {
+    const [tokens, limits] = await Promise.all([hatch(sb, ['auth', 'token', 'list']), hatch(sb, ['auth', 'limit', 'list'])])
+    expect(tokens.stdout).toContain(`No tokens yet. Create one with \`${HATCH} auth token create --user NAME\`.`)
+    expect(limits.stdout).toContain(`Set one with \`${HATCH} auth limit set\`.`)
+    const created = await hatch(sb, ['auth', 'token', 'create', '--user', 'ann'])
+    expect(created.stdout).toMatch(new RegExp(`Revoke it with \`${escape(HATCH)} auth token revoke tok_[0-9a-f]+\`\\.`))
+  })
+
+  it('the undo that server add, remove and sync print', async ({sb}) => {
+    await cursorConfig(sb)
+    const added = await hatch(sb, ['mcp', 'server', 'add', 'one', '--host', 'cursor', '--command', 'x'])
+    expect(added.stdout).toMatch(new RegExp(`undo with:\n {2}${escape(HATCH)} mcp backup restore --host cursor --id \\d{8}_\\d{6}_\\d{6}\n`))
+    const removed = await hatch(sb, ['mcp', 'server', 'remove', 'one', '--host', 'cursor'])
+    expect(removed.stdout).toMatch(new RegExp(`undo with:\n {2}${escape(HATCH)} mcp backup restore --host cursor --id \\d{8}_\\d{6}_\\d{6}\n`))
+    await mkdir(join(sb.home, '.gemini'), {recursive: true})
+    await writeFile(join(sb.home, '.gemini', 'settings.json'), '{"mcpServers": {"two": {"command": "y"}}}\n')
+    const synced = await hatch(sb, ['mcp', 'server', 'sync', '--from', 'gemini', '--to', 'cursor'])
+    expect(synced.stdout).toMatch(new RegExp(`undo with: ${escape(HATCH)} mcp backup restore --host cursor --id \\d{8}_\\d{6}_\\d{6}\n`))
+  })
+
 })
+
+/** `text` as a regular expression that matches it literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

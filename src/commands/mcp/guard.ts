@@ -47,12 +47,13 @@ Exits with the command's own exit code when it fails (128+N for signal N), ${EXI
       onSnapshot: (snapshots) => say(`hatch guard: backed up ${snapshots.filter((s) => s.backup).map((s) => `${s.host.id} (${s.backup!.id})`).join(', ') || 'nothing (no config files yet)'}`),
     })
     process.exitCode = report.status !== 0 ? report.status : report.damaged ? EXIT.DAMAGED : EXIT.OK
-    say(render(report))
+    say(render(report, (text) => this.hint(text)))
     return report
   }
 }
 
-function render(r: GuardReport): string {
+/** The report for a person; `hint` writes the commands in notes the way the user can run them here. */
+function render(r: GuardReport, hint: (text: string) => string): string {
   const lines = [`hatch guard: the command ${r.signal ? `was ended by ${r.signal}` : `exited ${r.exitCode}`}.`]
   for (const f of r.files) {
     if (f.status === 'unchanged') continue
@@ -62,9 +63,9 @@ function render(r: GuardReport): string {
     const done = {changed: 'kept', restored: f.damage.length > 0 ? 'restored' : 'restored, because the command failed', conflict: 'NOT restored', failed: 'NOT restored', unchanged: ''}[f.status]
     lines.push(`  ${f.host} ${f.path}: ${what}; ${done}`)
     lines.push(...renderServerChanges(f.servers, '    '))
-    if (f.note) lines.push(`    ${f.note}`)
+    if (f.note) lines.push(`    ${hint(f.note)}`)
   }
   if (r.files.every((f) => f.status === 'unchanged')) lines.push('  No config file changed.')
-  for (const s of r.skipped) lines.push(`  ${s.host}: not guarded: ${s.reason}`)
+  for (const s of r.skipped) lines.push(`  ${s.host}: not guarded: ${hint(s.reason)}`)
   return lines.join('\n')
 }

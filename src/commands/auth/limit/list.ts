@@ -18,7 +18,7 @@ export default class AuthLimitList extends HatchCommand<{timeZone: string; limit
       renderTable(
         ['ID', 'FOR', 'TOOL', 'PERIOD', 'LIMIT'],
         limits.map((l) => [l.id, l.subjectType === 'default' ? 'default' : `${l.subjectType} ${l.subject}`, l.tool === ALL_TOOLS ? '(all tools)' : l.tool, l.period, String(l.limit)]),
-        'No limits: every call is unlimited. Set one with `hatch auth limit set`.',
+        this.hint('No limits: every call is unlimited. Set one with `hatch auth limit set`.'),
       ) + `\nPeriods are calendar days and months in ${timeZone}.`,
     )
     return {timeZone, limits}

@@ -31,8 +31,7 @@ The token (hatch_pat_ + 64 hex digits) identifies USER to the server; the server
     this.out(
       `Created ${info.id} for ${info.user} (role ${info.role}; ${info.scopes.join(', ')}; ${info.expiresAt === null ? 'never expires' : `expires ${info.expiresAt}`}).\n\n` +
         `${token}\n\n` +
-        'Copy it now: hatch keeps only its hash and cannot show it again. Revoke it with `hatch auth token revoke ' +
-        `${info.id}\`.`,
+        `Copy it now: hatch keeps only its hash and cannot show it again. Revoke it with \`${this.hint(`hatch auth token revoke ${info.id}`)}\`.`,
     )
     return {...info, token}
   }

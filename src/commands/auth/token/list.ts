@@ -20,7 +20,7 @@ export default class AuthTokenList extends HatchCommand<{tokens: TokenInfo[]}> {
       renderTable(
         ['ID', 'USER', 'ROLE', 'SCOPES', 'CREATED (UTC)', 'LAST USED', 'EXPIRES', 'STATE'],
         tokens.map((t) => [t.id, t.user, t.role, t.scopes.join(','), day(t.createdAt), day(t.lastUsedAt), t.expiresAt === null ? 'never' : day(t.expiresAt), t.state]),
-        'No tokens yet. Create one with `hatch auth token create --user NAME`.',
+        this.hint('No tokens yet. Create one with `hatch auth token create --user NAME`.'),
       ),
     )
     return {tokens}

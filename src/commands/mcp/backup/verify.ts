@@ -35,7 +35,9 @@ export default class BackupVerify extends HatchCommand<VerifyReport> {
       const ofFile = new Set(store.list(flags.host).filter((b) => b.sourcePath === path).map((b) => b.id))
       checked = checked.filter((r) => ofFile.has(r.id))
     }
-    const output = verifyReport(checked)
+    // The next steps name commands: written the way the user can run them here, printed and in the JSON alike.
+    const report = verifyReport(checked)
+    const output = {...report, nextSteps: report.nextSteps.map((s) => this.hint(s))}
     const {results, damaged} = output
     this.out(renderTable(['HOST', 'ID', 'STATUS'], results.map((r) => [r.host, r.id, r.status.toUpperCase()]), 'No backups to verify.'))
     if (results.length > 0) {

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {HatchCommand} from '../../../cli/base-command.js'
 import {openFileOperations} from '../../../cli/context.js'
 import {dryRunFlag} from '../../../cli/flags.js'
+import {undoCommand} from '../../../cli/render-servers.js'
 import {applySync, planSync, type SyncReport} from '../../../core/servers/sync.js'
 import {resolveServersTarget} from '../../../core/servers/targets.js'
 
@@ -38,6 +39,7 @@ Every target is checked before anything is written; each is then backed up and w
     for (const t of report.targets) {
       const done = [...t.copied.map((n) => `+ ${n}`), ...t.replaced.map((n) => `~ ${n} (replaced)`)]
       lines.push(`${t.host} ${t.path}: ${done.length === 0 ? 'nothing to write' : dryRun ? 'would write' : 'wrote'}${t.backupId ? ` (previous content: backup ${t.backupId})` : ''}`)
+      if (t.backupId) lines.push(`  undo with: ${undoCommand(t.host, t.backupId)}`)
       lines.push(...done.map((d) => `  ${d}`), ...t.unchanged.map((n) => `  = ${n} (already there)`))
       lines.push(...t.skipped.map((s) => `  skipped ${s.name}: ${s.reason}`))
       lines.push(...t.untranslated.map((u) => `  ${u.name}: not copied (no such setting here): ${u.fields.join(', ')}`))

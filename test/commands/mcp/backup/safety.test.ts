@@ -6,6 +6,7 @@ import {readFile, unlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {HATCH} from '../../../helpers/cli.js'
 import {backup, create, expectExit, expectJsonError, oneJson, paths, put, snapshot, useSandbox} from './_helpers.js'
 
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'
@@ -45,12 +46,16 @@ describe.concurrent('hatch mcp backup restore/verify safety (built CLI)', {timeo
 
     // It says what to do: restore another backup (and how to find one), back up again, check the disk.
     expect(report.nextSteps.join('\n')).toMatch(/restore refuses it\. Restore another backup/)
-    expect(report.nextSteps.join('\n')).toContain('mcp backup list --host cursor')
+    // Each command in them runs as printed: here, where hatch is not installed, `node …/bin/run.js`.
+    expect(report.nextSteps.join('\n')).toContain(`\`${HATCH} mcp backup list --host cursor\` lists them`)
+    expect(report.nextSteps.join('\n')).not.toMatch(/`hatch /)
 
     expectExit(verifyPlain, 4)
     expect(verifyPlain.stdout).toMatch(new RegExp(`${first.id}\\s+DAMAGED`))
     expect(verifyPlain.stdout).toMatch(/1 of 2 backups is not intact\.\n\nWhat to do:\n {2}- A DAMAGED backup/)
-    expect(verifyPlain.stdout).toContain('mcp backup create --host cursor')
+    expect(verifyPlain.stdout).toContain(`back it up again: \`${HATCH} mcp backup create --host cursor\`.`)
+    expect(verifyPlain.stdout).toContain(`\`${HATCH} mcp backup verify --host cursor --id ID\` checks one`)
+    expect(verifyPlain.stdout).not.toMatch(/`hatch /)
 
     expectJsonError(restoreJson, 4, 'CHECKSUM_MISMATCH')
     expectJsonError(restoreForced, 4, 'CHECKSUM_MISMATCH')
