@@ -160,6 +160,22 @@ describe.concurrent('hints name the command that runs here (built CLI)', {timeou
     expect(synced.stdout).toMatch(new RegExp(`undo with: ${escape(HATCH)} mcp backup restore --host cursor --id \\d{8}_\\d{6}_\\d{6}\n`))
   })
 
+  it('drift and guard name the host and each file for a host with several config files; the command runs as printed', async ({sb}) => {
+    const files = [join(sb.home, '.lmstudio', 'mcp.json'), join(sb.home, '.cache', 'lm-studio', 'mcp.json')]
+    for (const f of files) {
+      await mkdir(dirname(f), {recursive: true})
+      await writeFile(f, '{"mcpServers": {}}\n')
+    }
+    const [drift, guard] = await Promise.all([hatch(sb, ['mcp', 'drift']), hatch(sb, ['mcp', 'guard', '--', process.execPath, '-e', ''])])
+    const commands = files.map((f) => `\`${HATCH} mcp hosts set-path lmstudio ${f}\``)
+    expect(drift.stdout).toContain(`lmstudio  ambiguous\n  note: several config files exist; name the live one with ${commands.join(' or ')}`)
+    expect(guard.stderr).toContain(`lmstudio: not guarded: several config files exist; name the live one with ${commands.join(' or ')}`)
+    const printed = /`([^`]+)`/.exec(drift.stdout)![1]!
+    expect(printed.startsWith(`${HATCH} `)).toBe(true)
+    expect((await hatch(sb, printed.slice(HATCH.length + 1).split(' '))).code).toBe(0)
+    expect((await hatch(sb, ['mcp', 'drift', '--host', 'lmstudio'])).stdout).toMatch(/^lmstudio {2}no-backup /)
+  })
+
 })
 
 /** `text` as a regular expression that matches it literally. */

@@ -25,7 +25,7 @@ Hosts rewrite their own files (Claude Desktop drops servers, Codex strips commen
       const since = h.backup ? ` since backup ${h.backup.id} (${h.backup.createdAt})` : ''
       lines.push(`${h.host}  ${h.status}${since}${h.path ? `  ${h.path}` : ''}`)
       if (h.status === 'changed' || h.status === 'missing') lines.push(...renderServerChanges(h.servers ?? null))
-      lines.push(...h.problems.map((p) => `  note: ${p}`))
+      lines.push(...h.problems.map((p) => `  note: ${this.hint(p)}`))
       if (flags.diff && h.diff) lines.push(h.diff.trimEnd())
     }
     this.out(lines.length > 0 ? lines.join('\n') : 'No host has a config file or a backup.')

@@ -3,7 +3,7 @@ import * as z from 'zod'
 import {isHatchError} from '../errors.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
 import {getHost, HOSTS} from '../hosts/registry.js'
-import {currentHostEnvironment, resolveHost, type HostEnvironment} from '../hosts/resolve.js'
+import {ambiguousReason, currentHostEnvironment, resolveHost, type HostEnvironment} from '../hosts/resolve.js'
 import {maskText} from '../redact/mask.js'
 import {compareConfigs, ConfigComparison, readBackupToCompare} from './diff.js'
 import type {BackupStore} from './store.js'
@@ -40,7 +40,7 @@ export async function driftReport(store: BackupStore, hostIds?: readonly string[
     const resolved = await resolveHost(host, hostEnv)
     if (!named && resolved.status !== 'present' && resolved.status !== 'ambiguous' && !withBackups.has(host.id)) continue
     if (resolved.path === null) {
-      const why = resolved.status === 'ambiguous' ? 'several config files exist; name one with `hatch mcp hosts set-path`' : 'hatch knows no config location for it here'
+      const why = resolved.status === 'ambiguous' ? ambiguousReason(resolved, hostEnv.platform) : 'hatch knows no config location for it here'
       out.push({host: host.id, path: null, status: resolved.status === 'ambiguous' ? 'ambiguous' : 'no-backup', backup: null, problems: [why]})
       continue
     }

@@ -11,7 +11,7 @@ import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
 import {isParseable, parseConfig} from '../formats/parse.js'
 import {getHost, type HostEntry} from '../hosts/registry.js'
-import {currentHostEnvironment, resolveConfigPath, resolveHosts, type HostEnvironment} from '../hosts/resolve.js'
+import {ambiguousReason, currentHostEnvironment, resolveConfigPath, resolveHosts, type HostEnvironment} from '../hosts/resolve.js'
 import {withSignalsHeld} from '../process/shutdown.js'
 import {maskText, maskValue} from '../redact/mask.js'
 import {same} from '../install/plan.js'
@@ -224,7 +224,7 @@ export async function guardTargets(hostIds: readonly string[] | undefined, hostE
   const targets: GuardTarget[] = []
   const skipped: Array<{host: string; reason: string}> = []
   for (const resolved of await resolveHosts(hostEnv)) {
-    if (resolved.status === 'ambiguous') skipped.push({host: resolved.id, reason: 'several config files exist; name the live one with `hatch mcp hosts set-path`'})
+    if (resolved.status === 'ambiguous') skipped.push({host: resolved.id, reason: ambiguousReason(resolved, hostEnv.platform)})
     else if ((resolved.status === 'present' || resolved.status === 'app-only') && resolved.path !== null) targets.push({host: getHost(resolved.id), path: resolved.path})
   }
   return {targets, skipped}

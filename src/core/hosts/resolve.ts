@@ -289,6 +289,15 @@ function probeOnce(fs: HostFs): HostFs {
   }
 }
 
+/**
+ * Why a host with several config files was left alone, with the commands that settle it: one
+ * `hatch mcp hosts set-path HOST PATH` per file found, each ready to run.
+ */
+export function ambiguousReason(resolved: ResolvedHost, platform: NodeJS.Platform): string {
+  const commands = resolved.candidates.filter((c) => c.exists).map((c) => `\`hatch mcp hosts set-path ${resolved.id} ${shellQuote(c.path, platform)}\``)
+  return `several config files exist; name the live one with ${commands.join(' or ')}`
+}
+
 export interface ConfigPath {
   host: HostEntry
   /** Absolute path of the config file to work on. */
