@@ -176,6 +176,22 @@ describe.concurrent('hints name the command that runs here (built CLI)', {timeou
     expect((await hatch(sb, ['mcp', 'drift', '--host', 'lmstudio'])).stdout).toMatch(/^lmstudio {2}no-backup /)
   })
 
+  it('a config that does not parse: the restore it suggests has --host and --latest, and runs as printed', async ({sb}) => {
+    const config = join(sb.home, '.config', 'Claude', 'claude_desktop_config.json')
+    await mkdir(dirname(config), {recursive: true})
+    await writeFile(config, '{"mcpServers": {"good": {"command": "x"}}}\n')
+    expect((await hatch(sb, ['mcp', 'backup', 'create', '--host', 'claude-desktop'])).code).toBe(0)
+    await writeFile(config, '{"mcpServers": {\n')
+    const r = await hatch(sb, ['mcp', 'install', '--host', 'claude-desktop', '--dry-run'])
+    expect(r.code).toBe(7)
+    const restore = `${HATCH} mcp backup restore --host claude-desktop --latest --dry-run`
+    expect(r.stderr).toContain(`or restore a good copy: \`${restore}\` shows what the newest backup would put back`)
+    const printed = /`([^`]+ --dry-run)`/.exec(r.stderr)![1]!
+    expect(printed).toBe(restore)
+    const dry = await hatch(sb, printed.slice(HATCH.length + 1).split(' '))
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain('+{"mcpServers": {"good": {"command": "x"}}}')
+  })
 })
 
 /** `text` as a regular expression that matches it literally. */

@@ -2,7 +2,7 @@ import {HatchError} from '../errors.js'
 import {unifiedDiff} from '../diff/unified.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
 import {sha256} from '../fs/hash.js'
-import {decodeConfig, isParseable, parseConfig, type ConfigFormat} from '../formats/parse.js'
+import {decodeConfig, fixTheFile, isParseable, parseConfig, type ConfigFormat} from '../formats/parse.js'
 import type {AtomicFileOperations} from './atomic-file-operations.js'
 import type {RestoreResult} from './results.js'
 import {PER_PROJECT_SERVERS} from '../servers/inventory.js'
@@ -83,7 +83,7 @@ export function planRestore(store: BackupStore, request: RestoreRequest): Restor
   const serversOnly = request.serversOnly === true && current !== null
   if (serversOnly) {
     // Both must parse to be spliced, whatever --force says; so must the result.
-    parseConfig(current, request.format, targetPath)
+    parseConfig(current, request.format, targetPath, fixTheFile(request.host))
     parseConfig(bytes, request.format, `Backup ${backup.id}`)
     const spliced = spliceServers(current.toString('utf8'), bytes.toString('utf8'), request.format, request.serversPath ?? [], PER_PROJECT_SERVERS[request.host])
     bytes = Buffer.from(spliced, 'utf8')

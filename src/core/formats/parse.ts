@@ -26,10 +26,19 @@ function lineAndColumn(text: string, offset: number): {line: number; column: num
   return {line, column: offset - lineStart + 1}
 }
 
-const FIX_THE_FILE = [
-  'Fix the file by hand (the line and column above are where the problem starts), or restore a good copy with `hatch mcp backup restore`.',
-  'hatch never overwrites a file it cannot parse, except by an explicit restore.',
-]
+/**
+ * What to do about a config file that does not parse: fix it by hand, or put a backup back, with a command that runs
+ * as printed when the host is known (a restore needs --host and a backup).
+ */
+export function fixTheFile(host?: string): string[] {
+  const restore =
+    host === undefined
+      ? 'or restore a good copy (`hatch mcp backup list` shows the backups, each with its host and id).'
+      : `or restore a good copy: \`hatch mcp backup restore --host ${host} --latest --dry-run\` shows what the newest backup would put back (run it without --dry-run to restore it; \`hatch mcp backup list --host ${host}\` shows the others).`
+  return [`Fix the file by hand (the line and column above are where the problem starts), ${restore}`, 'hatch never overwrites a file it cannot parse, except by an explicit restore.']
+}
+
+const FIX_THE_FILE = fixTheFile()
 
 /** Where JSON text stops being JSON: jsonc-parser in strict mode gives the offset that V8's message leaves out. */
 function strictJsonError(text: string): string | undefined {

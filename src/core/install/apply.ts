@@ -92,7 +92,7 @@ export function readForEdit(target: EditTarget): {current: Buffer | null; realPa
  */
 export function planEdit(target: EditTarget, changes: readonly ServerChange[], read = readForEdit(target)): PlannedEdit {
   const {current, realPath} = read
-  const plan = planServerEdits({format: target.host.format, serversPath: target.serversPath}, target.path, current, changes)
+  const plan = planServerEdits({id: target.host.id, format: target.host.format, serversPath: target.serversPath}, target.path, current, changes)
   return {...plan, target, current, currentSha256: current === null ? null : sha256(current), realPath}
 }
 

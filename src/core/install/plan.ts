@@ -2,7 +2,7 @@ import {isDeepStrictEqual} from 'node:util'
 
 import {unifiedDiff} from '../diff/unified.js'
 import {HatchError} from '../errors.js'
-import {decodeConfig, parseConfig} from '../formats/parse.js'
+import {decodeConfig, fixTheFile, parseConfig} from '../formats/parse.js'
 import type {HostEntry} from '../hosts/registry.js'
 import {configLineMasker, configSecretNames} from '../redact/config-values.js'
 import {dropEmptiedObject, removeMember, setMember} from './json-edit.js'
@@ -52,6 +52,8 @@ export function same(a: unknown, b: unknown): boolean {
 
 /** What an edit needs to know about where servers live: the file's format and the servers object's path in it. */
 export interface ServersLocation {
+  /** The host's id, for the next steps of an error (a restore needs it). */
+  id?: string
   format: HostEntry['format']
   serversPath: readonly string[]
 }
@@ -77,7 +79,7 @@ function refuse(host: ServersLocation, path: string, why: string): HatchError {
 export function planServerEdit(host: ServersLocation, path: string, current: Buffer | null, name: string, entry: Record<string, unknown> | undefined): EditPlan {
   const raw = current === null ? '' : decodeConfig(current)
   const bom = current !== null && current.toString('utf8').startsWith(BOM) ? BOM : ''
-  const before = current === null ? {} : parseConfig(current, host.format, path)
+  const before = current === null ? {} : parseConfig(current, host.format, path, fixTheFile(host.id))
   const servers = getIn(before, host.serversPath)
   if (servers !== undefined && (servers === null || typeof servers !== 'object' || Array.isArray(servers))) {
     throw refuse(host, path, `"${host.serversPath.join('.')}" is not an object`)

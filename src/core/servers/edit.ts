@@ -2,7 +2,7 @@ import * as z from 'zod'
 
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import {HatchError} from '../errors.js'
-import {parseConfig} from '../formats/parse.js'
+import {fixTheFile, parseConfig} from '../formats/parse.js'
 import {applyEdit, planEdit, readForEdit, type PlannedEdit} from '../install/apply.js'
 import {getIn, same} from '../install/plan.js'
 import {assertServerName} from '../install/entry.js'
@@ -63,7 +63,7 @@ export function planAddServer(target: ServersTarget, name: string, spec: ServerS
     throw new HatchError('INVALID_ARGUMENT', `${target.host.displayName} cannot hold "${name}": ${written.reason}.`, {suggestions: ['See docs/servers.md for what each host can hold.']})
   }
   const read = readForEdit(target)
-  const existing = read.current === null ? undefined : serversAt(parseConfig(read.current, target.host.format, target.path), target.serversPath)?.[name]
+  const existing = read.current === null ? undefined : serversAt(parseConfig(read.current, target.host.format, target.path, fixTheFile(target.host.id)), target.serversPath)?.[name]
   if (existing !== undefined && !replace && !same(existing, written.entry)) {
     throw new HatchError('SERVER_EXISTS', `${where(target)} already has a server named "${name}"; hatch left it as it is.`, {
       suggestions: ['Pass --replace to overwrite it, or choose another name.'],
@@ -78,7 +78,7 @@ export function planAddServer(target: ServersTarget, name: string, spec: ServerS
  */
 export function planRemoveServer(target: ServersTarget, name: string): PlannedServerEdit {
   const read = readForEdit(target)
-  const servers = read.current === null ? undefined : serversAt(parseConfig(read.current, target.host.format, target.path), target.serversPath)
+  const servers = read.current === null ? undefined : serversAt(parseConfig(read.current, target.host.format, target.path, fixTheFile(target.host.id)), target.serversPath)
   if (servers?.[name] === undefined) {
     const names = Object.keys(servers ?? {})
     throw new HatchError('SERVER_NOT_FOUND', `${where(target)} has no server named "${name}".`, {

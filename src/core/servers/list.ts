@@ -4,7 +4,7 @@ import * as z from 'zod'
 
 import {isHatchError} from '../errors.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
-import {parseConfig} from '../formats/parse.js'
+import {fixTheFile, parseConfig} from '../formats/parse.js'
 import {getHost, HOSTS} from '../hosts/registry.js'
 import {currentHostEnvironment, resolveHost, type HostEnvironment} from '../hosts/resolve.js'
 import {maskText, maskValue} from '../redact/mask.js'
@@ -68,7 +68,7 @@ function listFile(target: ServersTarget, out: ServerList): void {
     out.files.push({host: target.host.id, scope: target.scope, path: target.path, status: 'absent', servers: 0})
     return
   }
-  const rows = rowsOf(target, parseConfig(bytes, target.host.format, target.path))
+  const rows = rowsOf(target, parseConfig(bytes, target.host.format, target.path, fixTheFile(target.host.id)))
   out.servers.push(...rows)
   out.files.push({host: target.host.id, scope: target.scope, path: target.path, status: 'ok', servers: rows.length})
 }

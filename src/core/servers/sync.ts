@@ -3,7 +3,7 @@ import * as z from 'zod'
 import type {AtomicFileOperations} from '../backup/atomic-file-operations.js'
 import {HatchError, isHatchError} from '../errors.js'
 import {readIfExists, resolveWriteTarget} from '../fs/atomic-write.js'
-import {parseConfig} from '../formats/parse.js'
+import {fixTheFile, parseConfig} from '../formats/parse.js'
 import {applyEdit, planEdit, readForEdit, type PlannedEdit} from '../install/apply.js'
 import {same, type ServerChange} from '../install/plan.js'
 import {readEntry, writeEntry} from './host-fields.js'
@@ -63,7 +63,7 @@ export function planSync(request: SyncRequest): SyncPlan {
   if (bytes === null) {
     throw new HatchError('CONFIG_NOT_FOUND', `There is no config file at ${from.path}, so there is nothing to copy.`, {suggestions: ['Run `hatch mcp hosts` to see where hatch looks.']})
   }
-  const source = serversAt(parseConfig(bytes, from.host.format, from.path), from.serversPath) ?? {}
+  const source = serversAt(parseConfig(bytes, from.host.format, from.path, fixTheFile(from.host.id)), from.serversPath) ?? {}
   const names = request.servers ?? Object.keys(source)
   const missing = names.filter((n) => source[n] === undefined)
   if (missing.length > 0) {
@@ -77,7 +77,7 @@ export function planSync(request: SyncRequest): SyncPlan {
     if (sameAs(from)) throw new HatchError('INVALID_ARGUMENT', `--to ${target.host.id} is the source itself.`, {suggestions: ['Name another host with --to.']})
     if (request.to.slice(0, i).some(sameAs)) throw new HatchError('INVALID_ARGUMENT', `--to ${target.host.id} is named twice.`, {suggestions: ['Name each target once.']})
     const read = readForEdit(target)
-    const existing = read.current === null ? {} : (serversAt(parseConfig(read.current, target.host.format, target.path), target.serversPath) ?? {})
+    const existing = read.current === null ? {} : (serversAt(parseConfig(read.current, target.host.format, target.path, fixTheFile(target.host.id)), target.serversPath) ?? {})
     const report: Omit<SyncTargetReport, 'backupId' | 'changed' | 'diff'> = {...place(target), copied: [], replaced: [], unchanged: [], skipped: [], untranslated: []}
     const changes: ServerChange[] = []
     for (const {name, read: entry} of specs) {
