@@ -1,5 +1,6 @@
 import {Errors, flush, run as runOclif} from '@oclif/core'
 
+import {commandFirst} from './cli/argv.js'
 import {jsonRequested, reportError} from './cli/errors.js'
 import {installSignalHandlers} from './core/process/shutdown.js'
 
@@ -11,7 +12,8 @@ import {installSignalHandlers} from './core/process/shutdown.js'
 export async function run(binUrl: string): Promise<void> {
   // SIGINT/SIGTERM/SIGHUP end every command promptly, without leaving temp files or locks (process/shutdown.ts).
   installSignalHandlers()
-  const argv = process.argv.slice(2)
+  // Flags typed before the command (`hatch --json mcp backup list`) go after it: oclif reads the first word as the id.
+  const argv = commandFirst(process.argv.slice(2))
   try {
     await runOclif(argv, binUrl)
     await flush()

@@ -7,6 +7,7 @@ import {mkdir, symlink, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {commandFirst} from '../../src/cli/argv.js'
 import {useSandbox} from '../commands/mcp/backup/_helpers.js'
 import {HATCH, RUN_JS, runCli, type CliResult, type Sandbox} from '../helpers/cli.js'
 
@@ -37,6 +38,25 @@ describe.concurrent('oclif errors through hatch errors (built CLI)', {timeout: 6
     const error = jsonError(json, 'UNKNOWN_COMMAND', 2)
     expect(error.message).toContain('Did you mean "mcp backup list"?')
     expect(error.suggestions[0]).toMatch(/ mcp backup list$/)
+  })
+
+  it('flags before the command: the id and the guess are the words, and a real command runs', async ({sb}) => {
+    const [typo, plain, real] = await Promise.all([
+      hatch(sb, ['--json', 'mcp', 'bakup', 'list']),
+      hatch(sb, ['--json', 'mcp', 'bakup', 'list', '--host', 'cursor']),
+      hatch(sb, ['--json', 'mcp', 'backup', 'list']),
+    ])
+    const error = jsonError(typo, 'UNKNOWN_COMMAND', 2)
+    expect(error.message).toBe('"mcp bakup list" is not a hatch command. Did you mean "mcp backup list"?')
+    expect(error.suggestions[0]).toBe(`${HATCH} mcp backup list`)
+    expect(jsonError(plain, 'UNKNOWN_COMMAND', 2).message).toContain('Did you mean "mcp backup list"?')
+    expect(real.code, real.stderr).toBe(0)
+    expect(JSON.parse(real.stdout)).toEqual([])
+    // Moved before a `--`, never into the arguments of the command guard runs; --version stays first, where oclif reads it.
+    expect(commandFirst(['--json', '-x', 'mcp', 'guard', '--', 'npx', 'a'])).toEqual(['mcp', 'guard', '--json', '-x', '--', 'npx', 'a'])
+    expect(commandFirst(['--version'])).toEqual(['--version'])
+    expect(commandFirst(['--json'])).toEqual(['--json'])
+    expect(commandFirst(['--', 'mcp'])).toEqual(['--', 'mcp'])
   })
 
   it('a word far from every command gets no guess, and a mistyped topic gets the topic', async ({sb}) => {
