@@ -186,7 +186,8 @@ export async function callKeys(archive: ArchiveServices, password: string | unde
       "This server does not take a password as a tool argument: a password typed into a conversation lands in the conversation's transcript and in the client's logs. Nothing was done.",
       {
         suggestions: [
-          'Call the tool again without password: the server uses its own key.',
+          // Worded so masking leaves it whole: `password: …` reads as a secret and the rest of the line would be masked.
+          'Call the tool again and leave password out; the server uses its own key.',
           'Give the server a key or passphrase when it starts, never in a conversation: hatch mcp serve --passphrase-file FILE (mode 600) or --passphrase-env VAR, or age keys with --recipient age1… and --identity FILE.',
           'To accept passwords in tool arguments despite that, start the server with --allow-password-argument.',
         ],
@@ -212,7 +213,7 @@ function noKey(what: string, flag: string, passwordArgument: boolean): HatchErro
   return new HatchError('INVALID_ARGUMENT', `This server holds no key to ${what} archives${passwordArgument ? ', and the call gave no password' : ''}.`, {
     suggestions: [
       `Start hatch mcp serve with ${flag} or a passphrase option (--passphrase-file FILE, --passphrase-env VAR).`,
-      ...(passwordArgument ? ['Or pass password: this server accepts one.'] : []),
+      ...(passwordArgument ? ['Or give the call a password argument; this server accepts one.'] : []),
     ],
   })
 }

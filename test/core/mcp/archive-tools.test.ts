@@ -304,6 +304,10 @@ describe('seed 000\'s password argument', () => {
       expect(text).toMatch(/transcript/)
       expect(text).toMatch(/--passphrase-file/)
       expect(text).toMatch(/--allow-password-argument/)
+      // The advice as the client gets it, after masking: whole, not cut at "password:" into a masked secret.
+      expect(result.kind === 'error' && result.error.suggestions[0]).toBe('Call the tool again and leave password out; the server uses its own key.')
+      expect(text).toContain('\nTry this: Call the tool again and leave password out; the server uses its own key.\n')
+      expect(text).not.toContain('[REDACTED')
       expect(JSON.stringify(result)).not.toContain(SECRET)
     }
     expect(existsSync(join(allowed, 'pw-refused')) || existsSync(join(allowed, 'pw-restored'))).toBe(false)
@@ -324,7 +328,9 @@ describe('seed 000\'s password argument', () => {
     expect(code(await run('verify_secure_backup', {backup_file: archive, password: 'not it'}, allowing, 'read', audit))).toBe('WRONG_KEY')
     // Without a password and without a server key: the sidecar check only; a restore says what is missing.
     expect(await run('verify_secure_backup', {backup_file: archive}, allowing, 'read', audit)).toMatchObject({kind: 'result', structured: {contents: 'not-checked'}})
-    expect(code(await run('restore_secure_backup', {backup_file: archive, output_directory: 'pw-out'}, allowing, 'destructive', audit))).toBe('INVALID_ARGUMENT')
+    const keyless = await run('restore_secure_backup', {backup_file: archive, output_directory: 'pw-out'}, allowing, 'destructive', audit)
+    expect(code(keyless)).toBe('INVALID_ARGUMENT')
+    expect(keyless.kind === 'error' && keyless.error.suggestions.at(-1)).toBe('Or give the call a password argument; this server accepts one.')
 
     const preview = await run('restore_secure_backup', {backup_file: archive, output_directory: 'pw-out', password: SECRET}, allowing, 'destructive', audit)
     expect(preview).toMatchObject({kind: 'result', structured: {status: 'preview', backup_file: archive, restored_to: join(allowed, 'pw-out')}})
