@@ -10,6 +10,7 @@ import {AuditLog} from '../../../src/core/audit/log.js'
 import {openArchiveServices} from '../../../src/core/mcp/archive.js'
 import {createConfirmationIssuer} from '../../../src/core/mcp/confirm-token.js'
 import {invokeTool, type InvokeContext, type InvokeResult} from '../../../src/core/mcp/invoke.js'
+import {VerifyArchiveOutput} from '../../../src/core/mcp/tools/archive-verify.js'
 import {ALL_TOOLS, toolsFor} from '../../../src/core/mcp/tools/index.js'
 import type {ArchiveServices, Privilege, ToolServices} from '../../../src/core/mcp/types.js'
 
@@ -106,8 +107,17 @@ describe('archive tools: happy paths (in memory)', () => {
     expect(listed).toMatchObject({kind: 'result', structured: {kind: 'archives', dir: join(allowed, 'backups'), orphans: [], allowedDirs: [allowed]}})
     expect(listed.kind === 'result' && (listed.structured.archives as Array<{name: string; path: string}>).map((a) => [a.name, a.path])).toEqual([['first', archivePath]])
 
-    expect(await run('verify_secure_backup', {backup_file: 'backups/first.tar.gz.age', check_contents: false})).toMatchObject({kind: 'result', structured: {sidecar: 'ok', contents: 'not-checked'}})
-    expect(await run('verify_secure_backup', {backup_file: archivePath})).toMatchObject({kind: 'result', structured: {sidecar: 'ok', contents: 'ok', files: 2, bytes: 11}})
+    expect(await run('verify_secure_backup', {backup_file: 'backups/first.tar.gz.age', check_contents: false})).toMatchObject({
+      kind: 'result',
+      structured: {sidecar: 'ok', contents: 'not-checked', valid: true, message: 'Backup integrity verified: SHA-256 and size match its sidecar (contents not decrypted).'},
+    })
+    const full = await run('verify_secure_backup', {backup_file: archivePath})
+    expect(full).toMatchObject({
+      kind: 'result',
+      structured: {sidecar: 'ok', contents: 'ok', files: 2, bytes: 11, valid: true, message: 'Backup integrity verified: decrypted, and every file matches its recorded SHA-256.'},
+    })
+    // Every field of the result is declared in the tool's output schema, seed 000's included.
+    expect(VerifyArchiveOutput.strict().safeParse((full as {structured: unknown}).structured).success).toBe(true)
 
     const preview = await run('restore_secure_backup', {backup_file: archivePath, output_directory: 'restored'})
     expect(preview).toMatchObject({kind: 'result', structured: {status: 'preview', dryRun: true, target: 'missing', files: 2, bytes: 11, to: join(allowed, 'restored')}})

@@ -20,13 +20,19 @@ export const VerifyArchiveOutput = z
     bytes: z.number().int().nonnegative().optional(),
   })
   .extend(SeedArchiveFields.shape)
+  .extend({
+    /** Seed 000's verdict: always true here, since damage is an error result (CHECKSUM_MISMATCH, …), never valid: false. */
+    valid: z.literal(true),
+    /** Seed 000's message, "Backup integrity verified", and what was checked. */
+    message: z.string(),
+  })
 
 export const verifySecureBackup = defineTool({
   name: 'verify_secure_backup',
   title: 'Verify an encrypted archive',
   description:
     "Checks an archive (backup_file: NAME.tar.gz.age inside an allowed directory) for damage: its SHA-256 and size against its sidecar (metadata_file, by default NAME.json beside it); and, when the server holds the key (--identity or a passphrase option), also decrypts everything and re-hashes every file against the list recorded inside it. " +
-    'Damage is an error result (CHECKSUM_MISMATCH, UNSAFE_ARCHIVE_ENTRY, WRONG_KEY for a key that does not fit). Nothing is written; the key never appears in arguments or results.',
+    'An intact archive gives valid: true and a message saying what was checked; damage is an error result (CHECKSUM_MISMATCH, UNSAFE_ARCHIVE_ENTRY, WRONG_KEY for a key that does not fit). Nothing is written; the key never appears in arguments or results.',
   privilege: 'read',
   requires: ['allowDirs'],
   input: z
@@ -60,6 +66,10 @@ export const verifySecureBackup = defineTool({
       result.contents === 'ok'
         ? `${path} is intact: decrypted, and ${result.files === 1 ? 'its one file matches its' : `all ${count(result.files ?? 0, 'file')} match their`} recorded SHA-256.`
         : `${path} matches its sidecar (SHA-256 and size); contents not decrypted.`
-    return {kind: 'result', structured: {...result, ...seed}, summary}
+    const message =
+      result.contents === 'ok'
+        ? 'Backup integrity verified: decrypted, and every file matches its recorded SHA-256.'
+        : 'Backup integrity verified: SHA-256 and size match its sidecar (contents not decrypted).'
+    return {kind: 'result', structured: {...result, ...seed, valid: true as const, message}, summary}
   },
 })
