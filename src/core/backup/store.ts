@@ -7,6 +7,7 @@ import {sha256} from '../fs/hash.js'
 import {withLock} from '../fs/lock.js'
 import {publishWithoutReplacing} from '../fs/publish.js'
 import {assertRegularFile, openRegularFileSync, readRegularFileSync} from '../fs/regular-file.js'
+import {refuseLinkedFolders} from '../paths/real-folders.js'
 import {onInterrupt} from '../process/shutdown.js'
 import {assertHostId, backupFileName, idFromMicros, isoFromMicros, microsFromId, nowMicros, parseBackupFileName} from './naming.js'
 import type {VerifyResult, VerifyStatus} from './results.js'
@@ -83,33 +84,17 @@ export class BackupStore {
   }
 
   /**
-   * Refuses a store reached through a symbolic link: at the home (unless chosen explicitly), the root, or the host's
-   * folder `dir`. One lstat each; a folder that does not exist yet is fine (hatch makes it).
+   * Refuses a store reached through a symbolic link (paths/real-folders.ts): at the home (unless chosen explicitly),
+   * the root, or the host's folder `dir`.
    */
   private refuseLinks(dir?: string): void {
-    const home = dirname(this.root)
-    for (const d of [...(this.homeChosen ? [] : [home]), this.root, ...(dir === undefined ? [] : [dir])]) {
-      if (!this.isLink(d)) continue
-      throw new HatchError('PERMISSION_DENIED', `${d} is a symbolic link; hatch keeps backups only in real folders, so it does not follow it (nor change its target's permissions).`, {
-        suggestions:
-          d === home
-            ? [`To keep hatch's files where the link points, name that folder explicitly: HATCH_HOME=${d}`, `Or replace the link with a folder of its own: rm ${d}`]
-            : [`Replace the link with a real folder (move what it points to into its place).`],
-      })
-    }
-  }
-
-  /**
-   * Whether `path` is a symbolic link. Below a regular file (ENOTDIR) nothing is, as where nothing exists: the
-   * mkdir or readdir that uses the folder then says what is wrong, as it would without this check.
-   */
-  private isLink(path: string): boolean {
-    try {
-      return this.fs.lstatSync(path, {throwIfNoEntry: false})?.isSymbolicLink() === true
-    } catch (error) {
-      if (errnoCode(error) === 'ENOTDIR') return false
-      throw fsError(error, 'check the backup folder', path)
-    }
+    refuseLinkedFolders({
+      home: this.homeChosen ? undefined : dirname(this.root),
+      folders: dir === undefined ? [this.root] : [this.root, dir],
+      keeps: 'backups',
+      action: 'check the backup folder',
+      lstat: (path, options) => this.fs.lstatSync(path, options),
+    })
   }
 
   /** Backs up the bytes of `sourcePath` (or the given bytes) for `host`. */
