@@ -1,6 +1,7 @@
 import {isAbsolute, join, resolve} from 'node:path'
 
 import {AtomicFileOperations} from '../core/backup/atomic-file-operations.js'
+import type {AuditLogOptions} from '../core/audit/log.js'
 import {BackupStore} from '../core/backup/store.js'
 import type {HatchStore} from '../core/store/types.js'
 import {hatchHome, hatchHomeIsExplicit} from '../core/paths/hatch-home.js'
@@ -22,9 +23,19 @@ export function openFileOperations(hatchVersion: string): AtomicFileOperations {
  * writes there and audit reads there, so both call this one function and pass the path into the core.
  */
 export function auditLogDir(env: NodeJS.ProcessEnv = process.env): string {
+  return auditLogLocation(env).dir
+}
+
+/**
+ * auditLogDir() and how serve opens it (AuditLog.open): in hatch's home, the folder and the home are refused as
+ * symbolic links, as the backup store refuses them (the home unless HATCH_HOME names it); a HATCH_LOG_DIR is the
+ * user's own choice.
+ */
+export function auditLogLocation(env: NodeJS.ProcessEnv = process.env): {dir: string; options: AuditLogOptions} {
   const override = env.HATCH_LOG_DIR
-  if (override !== undefined && override !== '') return isAbsolute(override) ? override : resolve(override)
-  return join(hatchHome(env), 'logs')
+  if (override !== undefined && override !== '') return {dir: isAbsolute(override) ? override : resolve(override), options: {}}
+  const home = hatchHome(env)
+  return {dir: join(home, 'logs'), options: {hatchFolder: {home: hatchHomeIsExplicit(env) ? undefined : home}}}
 }
 
 /**

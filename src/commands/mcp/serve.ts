@@ -2,7 +2,7 @@ import {userInfo} from 'node:os'
 
 import {Command, Flags} from '@oclif/core'
 
-import {auditLogDir, openFileOperations} from '../../cli/context.js'
+import {auditLogLocation, openFileOperations} from '../../cli/context.js'
 import {reportError} from '../../cli/errors.js'
 import {AuditLog} from '../../core/audit/log.js'
 import {HatchError, isHatchError} from '../../core/errors.js'
@@ -88,7 +88,8 @@ Over stdio, stdout carries only MCP messages; diagnostics go to stderr. Add it t
       if (given.length > 0 || !flags.auth) throw new HatchError('INVALID_ARGUMENT', `--${given[0] ?? 'no-auth'} is for the HTTP server, which needs --http.`)
     }
     const archive = await this.archiveSetUp(flags, flags.http ? undefined : user.username)
-    const audit = AuditLog.open(auditLogDir())
+    const log = auditLogLocation()
+    const audit = AuditLog.open(log.dir, log.options)
     const ops = openFileOperations(this.config.version)
     const services: ToolServices = {
       store: ops.store,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import {join} from 'node:path'
 
 import {errnoCode, fsError} from '../errors.js'
+import {refuseLinkedFolders} from '../paths/real-folders.js'
 import {maskValue} from '../redact/mask.js'
 import type {AuditCaller, AuditOutcome, AuditRecord} from './record.js'
 
@@ -20,6 +21,15 @@ export interface AuditEntry {
   time?: Date
 }
 
+export interface AuditLogOptions {
+  /**
+   * The folder is hatch's own (logs/ in hatch's home, not a HATCH_LOG_DIR the user named): it is refused when it is
+   * a symbolic link, and so is `home` (hatch's home, given when HATCH_HOME did not name it), as the backup store
+   * refuses its folders (paths/real-folders.ts). Without it, the folder is the user's choice, link or not.
+   */
+  hatchFolder?: {home?: string}
+}
+
 /**
  * The append-only MCP audit log: one JSON line per tool call in `<dir>/mcp-audit.jsonl`, the folder 0700 and the
  * file 0600 (set explicitly, not left to the umask). Each line is one write(2) with O_APPEND, so concurrent servers
@@ -32,8 +42,14 @@ export class AuditLog {
     this.file = join(dir, AUDIT_FILE_NAME)
   }
 
-  /** Opens (creating when needed) the log in `dir`; fails now rather than on the first call if it cannot be written. */
-  static open(dir: string): AuditLog {
+  /**
+   * Opens (creating when needed) the log in `dir`; fails now rather than on the first call if it cannot be written.
+   * @throws HatchError PERMISSION_DENIED for a symbolic link where `options.hatchFolder` wants a real folder.
+   */
+  static open(dir: string, options: AuditLogOptions = {}): AuditLog {
+    if (options.hatchFolder !== undefined) {
+      refuseLinkedFolders({home: options.hatchFolder.home, folders: [dir], keeps: 'its audit log', action: 'check the audit log folder'})
+    }
     const log = new AuditLog(dir)
     try {
       const created = fs.mkdirSync(dir, {recursive: true, mode: DIR_MODE})

@@ -1,3 +1,6 @@
+import {mkdirSync, readdirSync, symlinkSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {afterEach, beforeEach, expect, it} from 'vitest'
 
 import {AuditLog} from '../../../src/core/audit/log.js'
@@ -42,4 +45,22 @@ it('one data home: without HATCH_LOG_DIR the log is in $HATCH_HOME/logs, beside 
   expect(r.code).toBe(0)
   expect(r.json.file).toBe(`${home}/logs/mcp-audit.jsonl`)
   expect(r.json.entries).toHaveLength(1)
+})
+
+it('hatch mcp serve refuses a symlinked ~/.hatch for its log unless HATCH_HOME names it, as the backup store does', async () => {
+  const {HATCH_LOG_DIR: _none, ...env} = sandbox.env
+  const elsewhere = join(sandbox.root, 'elsewhere')
+  mkdirSync(elsewhere)
+  symlinkSync(elsewhere, join(sandbox.home, '.hatch'))
+  const refused = await runCli(['mcp', 'serve'], {env, timeoutMs: 30_000})
+  expect(refused.code, refused.stderr).toBe(8)
+  expect(refused.stdout).toBe('')
+  expect(refused.stderr).toContain(`${join(sandbox.home, '.hatch')} is a symbolic link; hatch keeps its audit log only in real folders`)
+  expect(refused.stderr).toContain(`HATCH_HOME=${join(sandbox.home, '.hatch')}`)
+  expect(readdirSync(elsewhere)).toEqual([])
+
+  // Named, the link is the user's choice: the server starts (and ends when stdin closes) with its log there.
+  const chosen = await runCli(['mcp', 'serve'], {env: {...env, HATCH_HOME: join(sandbox.home, '.hatch')}, timeoutMs: 30_000})
+  expect(chosen.code, chosen.stderr).toBe(0)
+  expect(readdirSync(join(elsewhere, 'logs'))).toEqual(['mcp-audit.jsonl'])
 })

@@ -1,4 +1,4 @@
-import {appendFile, mkdtemp, rm, stat} from 'node:fs/promises'
+import {appendFile, mkdir, mkdtemp, readdir, rm, stat, symlink} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -56,5 +56,46 @@ describe('audit log', () => {
     expect(parseSince('2026-11-01', now).toISOString()).toBe('2026-11-01T00:00:00.000Z')
     expect(() => parseSince('yesterday', now)).toThrow(/--since/)
     expect(() => parseSince('-5d', now)).toThrow(/--since/)
+  })
+})
+
+describe('audit log folder: symbolic links (as the backup store refuses them)', () => {
+  /** `<tmp>/home/.hatch` as a link to `<tmp>/elsewhere`; the log folder would be `.hatch/logs`. */
+  async function linkedHome(): Promise<{home: string; logs: string; elsewhere: string}> {
+    const base = join(dir, '..')
+    const elsewhere = join(base, 'elsewhere')
+    await mkdir(elsewhere)
+    await mkdir(join(base, 'home'))
+    const home = join(base, 'home', '.hatch')
+    await symlink(elsewhere, home)
+    return {home, logs: join(home, 'logs'), elsewhere}
+  }
+
+  it('refuses hatch\'s home as a link when HATCH_HOME did not name it, writing nothing through it', async () => {
+    const {home, logs, elsewhere} = await linkedHome()
+    let error: unknown
+    try {
+      AuditLog.open(logs, {hatchFolder: {home}})
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({code: 'PERMISSION_DENIED', message: `${home} is a symbolic link; hatch keeps its audit log only in real folders, so it does not follow it (nor change its target's permissions).`})
+    expect((error as {suggestions: string[]}).suggestions[0]).toBe(`To keep hatch's files where the link points, name that folder explicitly: HATCH_HOME=${home}`)
+    expect(await readdir(elsewhere)).toEqual([])
+  })
+
+  it('follows it when HATCH_HOME named it, or the folder is not hatch\'s own (HATCH_LOG_DIR)', async () => {
+    const {logs, elsewhere} = await linkedHome()
+    AuditLog.open(logs, {hatchFolder: {}})
+    AuditLog.open(logs)
+    expect(await readdir(join(elsewhere, 'logs'))).toEqual(['mcp-audit.jsonl'])
+  })
+
+  it('refuses a logs folder that is a link, even under a named home', async () => {
+    const base = join(dir, '..')
+    await mkdir(join(base, 'target'))
+    await symlink(join(base, 'target'), dir)
+    expect(() => AuditLog.open(dir, {hatchFolder: {}})).toThrow(expect.objectContaining({code: 'PERMISSION_DENIED', message: expect.stringContaining(`${dir} is a symbolic link`)}))
+    expect(await readdir(join(base, 'target'))).toEqual([])
   })
 })
