@@ -1,13 +1,15 @@
 /**
  * What trying to break hatch found (issue 13): a FIFO where a config should be, temp files left by `kill -9`, a
- * symlinked backup folder, and clean numbers past 2^53. Each through the built CLI, in a sandbox HOME.
+ * SIGTERM while a restore waits for a config's lock, a symlinked backup folder, and clean numbers past 2^53. Each
+ * through the built CLI, in a sandbox HOME.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {runCli} from '../../../helpers/cli.js'
+import {configLockPath, withLock} from '../../../../src/core/fs/lock.js'
+import {runCli, startCli, type CliResult} from '../../../helpers/cli.js'
 import {backup, create, expectExit, expectJsonError, paths, put, snapshot, useSandbox} from './_helpers.js'
 
 /** A process id that no process has any more (a child that has already exited). */
@@ -78,6 +80,47 @@ describe.concurrent('stale temp files of a config (built CLI)', {timeout: 60_000
     const r = await backup(sb, ['restore', '--host', 'cursor', '--id', made.id, '--yes', '--json'])
     expectExit(r, 0)
     expect(readdirSync(dir).sort()).toEqual(['mcp.json', ...kept].sort())
+  })
+})
+
+describe.concurrent('a signal while a restore waits for the config lock (built CLI)', {timeout: 60_000}, () => {
+  useSandbox('hatch-lock-signal-')
+
+  it('SIGTERM ends it promptly, by the signal: no temp file, no lock, no new backup, the config unchanged', async ({sb}) => {
+    // Codex's file holds its other settings too, so restore says so on stderr just before it takes the lock.
+    const config = paths.codex(sb.home)
+    await put(config, '[mcp_servers.a]\ncommand = "a"\n')
+    const made = await create(sb, 'codex')
+    await put(config, 'model = "o3"\n')
+    const before = await snapshot(sb.root)
+    const real = realpathSync(config)
+    const lock = configLockPath(real)
+
+    // This test holds the lock, as another hatch process writing the file would.
+    const ended = await withLock(real, async () => {
+      const run = startCli(['mcp', 'backup', 'restore', '--host', 'codex', '--id', made.id, '--yes'], {env: sb.env, timeoutMs: 30_000})
+      run.child.stdin.end()
+      for (let i = 0; i < 500 && !run.stderr().includes('Note:'); i++) await new Promise((r) => setTimeout(r, 20))
+      expect(run.stderr(), 'restore never reached its write').toContain('Note:')
+      // Waiting on the lock now (it would give up with LOCKED after 10 s).
+      await new Promise((r) => setTimeout(r, 500))
+      expect(run.child.exitCode, run.stderr()).toBeNull()
+      const sent = Date.now()
+      run.child.kill('SIGTERM')
+      const result = await Promise.race([run.result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))])
+      if (result === undefined) run.child.kill('SIGKILL')
+      expect(result, 'hatch kept running after SIGTERM').toBeDefined()
+      expect(Date.now() - sent).toBeLessThan(5000)
+      return result as CliResult
+    }, {lockfilePath: lock})
+
+    // Ended by the signal itself, as without a handler (a shell shows 143), not by giving up on the lock.
+    expect([ended.signal, ended.code], ended.stderr).toEqual(['SIGTERM', null])
+    expect(ended.stderr).not.toContain('LOCKED')
+    expect(existsSync(lock)).toBe(false)
+    expect(readdirSync(join(sb.home, '.codex'))).toEqual(['config.toml'])
+    // Nothing else anywhere in the sandbox: the config's bytes, the backups and their index are as they were.
+    expect(await snapshot(sb.root)).toEqual(before)
   })
 })
 
