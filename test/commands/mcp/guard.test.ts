@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import {RUN_JS, runCli, startCli, type Sandbox} from '../../helpers/cli.js'
+import {HATCH, RUN_JS, runCli, startCli, type Sandbox} from '../../helpers/cli.js'
 import {sandboxPerTest} from '../../helpers/sandbox.js'
 
 const {sandbox, put} = sandboxPerTest('hatch-guard-')
@@ -66,7 +66,7 @@ describe('hatch mcp guard', () => {
     expect(human.code).toBe(1)
     const id = /kept as backup (\d{8}_\d{6}_\d{6})/.exec(human.stderr)?.[1]
     expect(human.stderr).toMatch(/cursor .*mcp\.json: changed while the command ran \(by it or another program\); restored, because the command failed\n/)
-    expect(human.stderr).toContain(`undoing every change made while it ran (by it or another program). The content it replaced is kept as backup ${id}: hatch mcp backup restore --host cursor --id ${id}`)
+    expect(human.stderr).toContain(`undoing every change made while it ran (by it or another program). The content it replaced is kept as backup ${id}: ${HATCH} mcp backup restore --host cursor --id ${id}`)
     expect(human.stderr).not.toContain('what the command left')
     expect(await readFile(cursor, 'utf8')).toBe(CURSOR)
 

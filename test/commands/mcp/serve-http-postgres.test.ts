@@ -58,7 +58,7 @@ describe.skipIf(skip !== undefined)('hatch mcp serve --http on a shared PostgreS
       pg.stop()
       const down = await post(served.url, TOOLS_CALL('list_hosts', {host: 'cursor'}), {authorization: `Bearer ${token}`})
       expect(down.status).toBe(503)
-      expect(down.json.error_description).toMatch(/store is unavailable/)
+      expect(down.json.error_description).toMatch(/token store or the authorization server is out of reach/)
       pg.start()
       let back: Awaited<ReturnType<typeof post>> | undefined
       for (let i = 0; i < 20 && back?.status !== 200; i++) {
