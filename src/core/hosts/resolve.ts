@@ -66,7 +66,8 @@ export function currentHostEnvironment(): HostEnvironment {
 export type {HostStatus, ResolvedHost} from './schemas.js'
 
 type PathApi = typeof nodePath.posix
-type Probe = {kind: 'file' | 'dir' | 'none'; id?: string} | {kind: 'error'; message: string}
+/** 'special': neither a file nor a folder (a FIFO, socket or device), never read as a config. */
+type Probe = {kind: 'file' | 'dir' | 'special' | 'none'; id?: string} | {kind: 'error'; message: string}
 
 /** The environment variables the placeholders read. */
 const ENV_PLACEHOLDERS = ['XDG_CONFIG_HOME', 'APPDATA', 'LOCALAPPDATA', 'CLAUDE_CONFIG_DIR', 'CODEX_HOME']
@@ -197,7 +198,7 @@ class Resolver {
     try {
       const s = await this.fs.stat(p)
       const id = s.ino && s.dev !== undefined ? `${s.dev}:${s.ino}` : undefined
-      return {kind: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'none', id}
+      return {kind: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'special', id}
     } catch (error) {
       const code = errnoCode(error)
       if (code === 'ENOENT' || code === 'ENOTDIR') return {kind: 'none'}
@@ -205,6 +206,8 @@ class Resolver {
     }
   }
 }
+
+const notRegular = (p: string) => `${p} is not a regular file (a FIFO, socket or device), so it is not read as a config; ignored it.`
 
 function platformName(p: HostPlatform): string {
   return {darwin: 'macOS', linux: 'Linux', win32: 'Windows'}[p]
@@ -227,6 +230,7 @@ export async function resolveHost(
   paths.forEach((p, i) => {
     const probe = probes[i]!
     if (probe.kind === 'dir') r.warn(`${p} is a directory, not a config file; ignored it.`)
+    if (probe.kind === 'special') r.warn(notRegular(p))
     if (probe.kind === 'error') r.warn(`Could not check ${p}: ${probe.message}.`)
     if (probe.kind !== 'file') return
     const same = probe.id === undefined ? undefined : files.get(probe.id)
@@ -375,7 +379,7 @@ async function resolveAt(host: HostEntry, given: string, label: string, hostEnv:
       suggestions: ['Name the config file itself, not its folder.'],
     })
   }
-  const warnings = probe.kind === 'error' ? [`Could not check ${path}: ${probe.message}.`] : []
+  const warnings = probe.kind === 'error' ? [`Could not check ${path}: ${probe.message}.`] : probe.kind === 'special' ? [notRegular(path)] : []
   return {...describeHost(host), status: probe.kind === 'file' ? 'present' : 'absent', path, candidates: [{path, exists: probe.kind === 'file'}], saved: false, warnings}
 }
 

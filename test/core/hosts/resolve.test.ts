@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import {hostIds} from '../../../src/core/hosts/registry.js'
 import {
   type HostEnvironment,
   type HostFs,
+  nodeHostFs,
   resolveConfigPath,
   resolveHost,
   resolveHosts,
@@ -289,6 +291,20 @@ describe('resolveHost: statuses', () => {
     const h = await resolveHost('cursor', env('linux'), fakeFs('linux', {dirs: ['/home/me/.cursor/mcp.json']}))
     expect(h.status).toBe('app-only')
     expect(h.warnings).toEqual(['/home/me/.cursor/mcp.json is a directory, not a config file; ignored it.'])
+  })
+
+  it('a FIFO where the file should be is named as such, never read, and not taken for the config', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'hatch-fifo-'))
+    try {
+      await mkdir(path.join(home, '.cursor'))
+      const fifo = path.join(home, '.cursor', 'mcp.json')
+      execFileSync('mkfifo', [fifo])
+      const h = await resolveHost('cursor', {platform: 'linux', home, env: {}}, nodeHostFs)
+      expect(h.status).toBe('app-only')
+      expect(h.warnings).toEqual([`${fifo} is not a regular file (a FIFO, socket or device), so it is not read as a config; ignored it.`])
+    } finally {
+      await rm(home, {recursive: true, force: true})
+    }
   })
 
   it('a candidate that cannot be checked is reported', async () => {
