@@ -58,7 +58,7 @@ Exit codes: 0 ok, 2 bad arguments, 3 SOURCE missing, 5 archive name taken, 8 I/O
     const i = result.info
     this.out(
       `Archived ${i.source}\n  archive   ${result.archive}\n  sidecar   ${result.sidecar}\n  files     ${i.fileCount} (${formatBytes(i.originalSize)})\n` +
-        `  size      ${formatBytes(i.archiveSize)} (${(i.compressionRatio * 100).toFixed(1)}%)\n  sha256    ${i.sha256}`,
+        `  size      ${formatBytes(i.archiveSize)} (${(i.compressionRatio * 100).toFixed(1)}% of the files' size)\n  sha256    ${i.sha256}`,
     )
     return {...i, archive: result.archive, sidecar: result.sidecar, warnings: result.warnings}
   }
