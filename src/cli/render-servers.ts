@@ -21,7 +21,8 @@ export function undoCommand(host: string, id: string): string {
 export function renderEdit(r: ServerEditOutput, displayName: string): string {
   const where = r.scope === 'local' ? `${r.path} (project ${r.project})` : r.path
   if (!r.changed) return `${where} already has this "${r.name}" entry; nothing changed.`
-  if (r.dryRun) return r.diff
+  // A dry run prints the bare diff: say that it is only a preview.
+  if (r.dryRun) return `${r.diff.trimEnd()}\nDry run: nothing written.`
   const verb = r.action === 'remove' ? `Removed "${r.name}" from` : `${r.replaced ? 'Replaced' : 'Added'} "${r.name}" in`
   const undo = r.backupId ? `\nThe previous content is backup ${r.backupId}; undo with:\n  ${undoCommand(r.host, r.backupId)}` : ''
   return `${verb} ${displayName}'s config ${where}.${undo}`

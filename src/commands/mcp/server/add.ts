@@ -50,9 +50,7 @@ An existing server of that name is refused unless --replace. $VAR and \${env:VAR
     const target = await resolveServersTarget(flags.host!, {config: flags.config, scope: flags.scope as Scope | undefined, project: flags.project})
     const edit = planAddServer(target, args.name, spec, flags.replace)
     const result = flags['dry-run'] ? {...edit.output, dryRun: true, backupId: null} : await applyServerEdit(openFileOperations(this.config.version), edit)
-    const text = renderEdit(result, target.host.displayName)
-    // A dry run prints the bare diff: say that it is only a preview.
-    this.out(result.dryRun && result.changed ? `${text.trimEnd()}\nDry run: nothing written.` : text)
+    this.out(renderEdit(result, target.host.displayName))
     return result
   }
 }
